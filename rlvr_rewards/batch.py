@@ -1,0 +1,119 @@
+"""Batch grading for trainers and offline rollouts.
+
+Two phases: every sample first runs through the cheap tiers in the calling thread; only the
+samples a slow tier must settle are then graded concurrently, so the worker pool sees them all
+at once. Identical (gold, extracted answer) pairs — common in GRPO groups — are graded once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from .api import _verifier, make_config, verdict_for
+from .config import GradeConfig, Tolerance
+from .guard import get_pool
+from .sample import Sample
+from .verdict import Outcome, Verdict
+
+
+def _key(sample: Sample, answer_only: bool) -> tuple[Any, ...] | None:
+    try:
+        gold_key = repr(sample.gold)
+    except Exception:  # noqa: BLE001
+        return None
+    if answer_only:
+        ext = sample.extraction
+        if ext.answer is not None:
+            return (gold_key, ext.answer, ext.hedge, ext.candidates, tuple(sample.options or ()))
+    return (gold_key, sample.completion, tuple(sample.options or ()))
+
+
+def grade_batch(
+    completions: Sequence[Any],
+    golds: Sequence[Any] | Any,
+    *,
+    verifier: Any = "accuracy",
+    options: Sequence[Sequence[str] | None] | None = None,
+    tolerance: Tolerance | float | None = None,
+    timeout: float | None = None,
+    config: GradeConfig | None = None,
+    backend: str = "local",
+    dedupe: bool = True,
+) -> list[Verdict]:
+    """Verdicts for ``completions[i]`` against ``golds[i]`` (a single gold is broadcast).
+
+    ``backend="ray"`` spreads the batch over a Ray cluster (needs the ``ray`` extra).
+    Never raises for bad items: each gets its own typed verdict.
+    """
+    n = len(completions)
+    if not isinstance(golds, (list, tuple)) or (len(golds) != n and n != 0):
+        golds = [golds] * n
+    if backend == "ray":
+        from .scale import grade_batch_ray
+
+        return grade_batch_ray(completions, golds, verifier=verifier, options=options, tolerance=tolerance, timeout=timeout, config=config)
+    if backend != "local":
+        raise ValueError(f"unknown backend {backend!r} (use 'local' or 'ray')")
+    cfg = make_config(config, tolerance=tolerance, timeout=timeout)
+    v = _verifier(verifier)
+    answer_only = getattr(v, "answer_only", False)
+    verdicts: list[Verdict | None] = [None] * n
+    first_of: dict[tuple[Any, ...], int] = {}
+    copies: list[tuple[int, int]] = []
+    slow: list[tuple[int, Sample]] = []
+    for i in range(n):
+        start = time.monotonic()
+        try:
+            sample = Sample(completions[i], golds[i], options=options[i] if options else None, config=cfg)
+            key = _key(sample, answer_only) if dedupe else None
+        except Exception as exc:  # noqa: BLE001
+            verdicts[i] = Verdict(Outcome.ERROR, 0.0, v.name, elapsed=time.monotonic() - start, detail=str(exc)[:300])
+            continue
+        if key is not None:
+            j = first_of.get(key)
+            if j is not None:
+                copies.append((i, j))
+                continue
+            first_of[key] = i
+        sample.fast_only = True
+        verdict = verdict_for(v, sample, start)
+        if sample.needs_slow:
+            slow.append((i, sample))
+        else:
+            verdicts[i] = verdict
+    if slow:
+        def run(item: tuple[int, Sample]) -> tuple[int, Verdict]:
+            i, sample = item
+            start = time.monotonic()
+            sample.fast_only = False
+            sample.deadline = start + cfg.timeout
+            return i, verdict_for(v, sample, start)
+
+        workers = max(1, min(len(slow), 4 * get_pool().workers))
+        if workers == 1:
+            results: Iterable[tuple[int, Verdict]] = map(run, slow)
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rlvr-batch") as ex:
+                results = list(ex.map(run, slow))
+        for i, verdict in results:
+            verdicts[i] = verdict
+    for i, j in copies:
+        verdicts[i] = verdicts[j]
+    return [v_ for v_ in verdicts if v_ is not None] if all(x is not None for x in verdicts) else [
+        x if x is not None else Verdict(Outcome.ERROR, 0.0, detail="not graded") for x in verdicts
+    ]
+
+
+def grade_groups(completions: Sequence[Sequence[Any]], golds: Sequence[Any], **kwargs: Any) -> list[list[Verdict]]:
+    """GRPO-shaped input: one gold per group of completions; returns verdicts per group."""
+    flat = [c for group in completions for c in group]
+    flat_golds = [g for group, g in zip(completions, golds) for _ in group]
+    out = grade_batch(flat, flat_golds, **kwargs)
+    result, k = [], 0
+    for group in completions:
+        result.append(out[k : k + len(group)])
+        k += len(group)
+    return result

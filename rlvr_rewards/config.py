@@ -1,0 +1,47 @@
+"""Grading options: the numeric tolerance policy and the deadline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class Tolerance:
+    """When two numbers count as equal.
+
+    Integers and exact rationals compare exactly. When either side is a written decimal, they are
+    equal if ``|a - b| <= max(rel * max(|a|, |b|), abs)``, computed in exact rational arithmetic
+    (so ``10^{20}+1`` vs ``10^{20}`` and ``2^{-99}`` vs ``2^{-98}`` are never confused by float
+    rounding). There is no percent ×100 leniency and no π≈3.14. ``round_to_decimal=True`` also
+    accepts an exact value that rounds to the decimal written on the other side (``1/3`` vs
+    ``0.33``), for datasets whose golds are rounded.
+    """
+
+    rel: float = 1e-9
+    abs: float = 0.0
+    round_to_decimal: bool = False
+
+    def close(self, a: Fraction, b: Fraction) -> bool:
+        if a == b:
+            return True
+        bound = max(Fraction(self.rel) * max(abs(a), abs(b)), Fraction(self.abs))
+        return abs(a - b) <= bound
+
+
+@dataclass(frozen=True, slots=True)
+class GradeConfig:
+    """Options shared by every verifier for one grading call."""
+
+    tolerance: Tolerance = field(default_factory=Tolerance)
+    timeout: float = 5.0  # seconds: the hard deadline for one comparison
+    max_bare_len: int = 64  # a completion this short (one line) is itself the answer
+    percent: bool = True  # 50\% equals 50 and, when only one side has the sign, 0.5
+
+    def replace(self, **changes: object) -> GradeConfig:
+        from dataclasses import replace
+
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+DEFAULT_CONFIG = GradeConfig()

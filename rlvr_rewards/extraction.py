@@ -1,0 +1,398 @@
+"""Final-answer extraction from (untrusted) model completions.
+
+The completion may be adversarial or huge, so every pattern here is linear-time
+(bounded or boundary-anchored quantifiers, no nested repetition), brace matching
+is iterative, and boxes / marker phrases are only searched in the tail of very
+long texts. Nothing here raises on any ``str`` input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Extraction", "extract_answer", "find_boxed", "split_alternatives"]
+
+# Boxes and marker phrases live near the end; only this many trailing characters
+# of a (think-stripped) completion are searched for them.
+_TAIL = 50_000
+# How many marker occurrences (from the end) are tried before giving up.
+_MARKER_TRIES = 8
+# More opening <answer> tags than this is tag spam and yields no answer.
+_MAX_ANSWER_TAGS = 1000
+# Extra characters read after a marker beyond ``max_answer_len`` (room for cuts).
+_VALUE_SLACK = 500
+
+# Greedy prefix: one backwards scan finds the LAST closing tag in O(n).
+_LAST_THINK_CLOSE = re.compile(r"(?s:.*)</think\s*>", re.IGNORECASE)
+_THINK_OPEN = re.compile(r"<think\s*>", re.IGNORECASE)
+_ANS_OPEN = re.compile(r"<answer\s*>", re.IGNORECASE)
+_ANS_CLOSE = re.compile(r"</answer\s*>", re.IGNORECASE)
+
+_BOX = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
+_BRACE_TOKEN = re.compile(r"\\[\\{}]|[{}]")  # escaped braces / "\\" are skipped
+_WS = re.compile(r"\s*")
+_BRACELESS_ARG = re.compile(r"[^\s${}]+")  # \boxed 5
+
+_MARKER = re.compile(
+    r"(?P<bold_answer>\*\*[ \t]{0,3}(?:final[ \t]{1,3})?answer[ \t]{0,3}"
+    r"(?::[ \t]{0,3}\*\*|\*\*[ \t]{0,3}:?))"
+    r"|(?P<final_answer>\bfinal[ \t]{1,3}answer(?:[ \t]{0,3}:|[ \t]{1,3}is\b[ \t]{0,3}:?))"
+    r"|(?P<the_answer_is>\banswer[ \t]{1,3}is\b[ \t]{0,3}:?)"
+    r"|(?P<answer_colon>\banswer[ \t]{0,3}:)",
+    re.IGNORECASE,
+)
+_FILLER = re.compile(r"(?:therefore|thus|hence|so|simply|just|clearly)\b[,:]?[ \t]*", re.IGNORECASE)
+# Where a marker value ends: sentence end (not a decimal point), ", <word>"
+# (2+ letters or an article; not "or"), or a trailing explanation.
+_CUT = re.compile(
+    r"\.(?=\s|$)"
+    r"|,[ \t]+(?=(?!or\b)[A-Za-z]{2,}\b|an?\b)"
+    r"|(?<![ \t])[ \t]+(?i:because|since|which)\b"
+)
+_SPAN_DELIMS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
+_SPAN_JOIN = re.compile(r"[ \t]{0,3},?[ \t]{0,3}(?:or|and/or)[ \t]{1,3}", re.IGNORECASE)
+
+_ALT_SEP = re.compile(
+    r"\\(?:text|textrm|textnormal|mathrm|mbox)[ \t]{0,3}\{[ \t]{0,3}(?:or|and/or)[ \t]{0,3}\}"
+    r"|(?<=\s)(?:or|and/or)(?=\s)",
+    re.IGNORECASE,
+)
+_LETTER_LIST = re.compile(r"[A-J](?:[ \t]*(?:,[ \t]*(?:or[ \t]+)?|or[ \t]+|/[ \t]*)[A-J])+")
+_INEQUALITY = re.compile(r"[<>≤≥]|\\(?:le|ge|leq|geq|lt|gt|leqslant|geqslant)(?![A-Za-z])")
+_SPACING_TOKENS = ("\\qquad", "\\quad", "\\,", "\\;", "\\:", "\\!", "~", ",")
+_OPENERS = "({["
+_CLOSERS = ")}]"
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Result of :func:`extract_answer`.
+
+    ``answer`` is None when no (usable) final answer was found; ``source`` names
+    the rule that fired; ``candidates`` are the distinct answers that rule saw
+    (or the alternatives of a hedged answer); ``region`` says what was searched.
+    """
+
+    answer: str | None
+    source: str
+    candidates: tuple[str, ...] = ()
+    hedge: bool = False
+    region: str = ""
+
+
+def _norm(s: str) -> str:
+    """Collapse whitespace so that cosmetic differences do not count as hedges."""
+    return " ".join(s.split())
+
+
+def _distinct(items: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Distinct non-empty whitespace-normalised items, in first-seen order."""
+    return tuple(dict.fromkeys(n for n in map(_norm, items) if n))
+
+
+def _depth_delta(s: str) -> int:
+    """Net bracket depth change over ``s`` (all bracket kinds together)."""
+    return sum(s.count(c) for c in _OPENERS) - sum(s.count(c) for c in _CLOSERS)
+
+
+# ---------------------------------------------------------------- boxes
+
+
+def _box_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the content of every top-level box, innermost-unwrapped.
+
+    One linear pass pairs all braces with a stack (no recursion), so any nesting
+    depth and any number of unterminated boxes cost O(n).
+    """
+    macros = list(_BOX.finditer(text))
+    if not macros:
+        return []
+    close_of: dict[int, int] = {}
+    stack: list[int] = []
+    for m in _BRACE_TOKEN.finditer(text, macros[0].end()):
+        tok = m.group()
+        if tok == "{":
+            stack.append(m.start())
+        elif tok == "}" and stack:
+            close_of[stack.pop()] = m.start()
+
+    # content span per macro start, for every well-formed box
+    spans: dict[int, tuple[int, int]] = {}
+    order: list[int] = []
+    n = len(text)
+    for m in macros:
+        pos = _WS.match(text, m.end()).end()
+        if pos < n and text[pos] == "{":
+            close = close_of.get(pos)
+            if close is None:
+                continue  # unterminated box: ignored
+            spans[m.start()] = (pos + 1, close)
+        else:
+            arg = _BRACELESS_ARG.match(text, pos)
+            if arg is None:
+                continue
+            end = arg.end()
+            while end > arg.start() and text[end - 1] in ".,;:":
+                end -= 1  # "\boxed 5." -> "5"
+            if end == arg.start():
+                continue
+            spans[m.start()] = (arg.start(), end)
+        order.append(m.start())
+
+    result: list[tuple[int, int]] = []
+    covered = -1
+    for start in order:
+        if start < covered:
+            continue  # nested inside an earlier box
+        cs, ce = spans[start]
+        covered = ce + 1
+        # \boxed{\boxed{x}} -> x (iterative, O(1) per level)
+        while True:
+            s = _WS.match(text, cs, ce).end()
+            e = ce
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            inner = spans.get(s)
+            if inner is None or inner[1] + (1 if text[inner[0] - 1] == "{" else 0) != e:
+                break
+            cs, ce = inner
+        result.append((cs, ce))
+    return result
+
+
+def find_boxed(text: str) -> list[str]:
+    r"""Stripped contents of every top-level ``\boxed{...}`` / ``\fbox{...}`` in order.
+
+    Braces are balanced (``\{``/``\}`` are literal), ``\boxed 5`` and ``\boxed {x}``
+    are accepted, unterminated boxes are skipped, and ``\boxed{\boxed{x}}`` gives x.
+    """
+    return [text[s:e].strip() for s, e in _box_spans(text)]
+
+
+# ---------------------------------------------------------------- alternatives
+
+
+def _strip_spacing(s: str) -> str:
+    """Strip whitespace, LaTeX spacing macros and stray commas from both ends."""
+    i, j = 0, len(s)
+    changed = True
+    while changed:
+        changed = False
+        while i < j and s[i].isspace():
+            i += 1
+        while j > i and s[j - 1].isspace():
+            j -= 1
+        for tok in _SPACING_TOKENS:
+            if s.startswith(tok, i, j):
+                i += len(tok)
+                changed = True
+            if j - i >= len(tok) and s.endswith(tok, i, j):
+                j -= len(tok)
+                changed = True
+    return s[i:j]
+
+
+def split_alternatives(answer: str) -> list[str]:
+    r"""Split a hedged answer into its alternatives; a single answer gives ``[answer]``.
+
+    Separators are " or ", "\text{ or }", "\quad\text{or}\quad", " and/or " at bracket
+    depth 0 (so set-builder conditions are kept whole); "A, B or C" / "A, B, C" of
+    single letters A-J is also split. Plain commas are not separators, and a union
+    of inequalities ("x < 0 or x > 1") is one answer, not a hedge.
+    """
+    s = answer.strip()
+    if len(s) <= 80 and _LETTER_LIST.fullmatch(s):
+        return [c for c in s if "A" <= c <= "J"]
+    parts: list[str] = []
+    prev = last = depth = 0
+    for m in _ALT_SEP.finditer(s):
+        depth += _depth_delta(s[last : m.start()])
+        last = m.start()
+        if depth > 0:
+            continue
+        parts.append(s[prev : m.start()])
+        prev = m.end()
+    if not parts:
+        return [answer]
+    parts.append(s[prev:])
+    alts = [p for p in map(_strip_spacing, parts) if p]
+    if len(alts) < 2 or all(_INEQUALITY.search(a) for a in alts):
+        return [answer]  # "x < 0 or x > 1" describes one solution set
+    return alts
+
+
+# ---------------------------------------------------------------- markers
+
+
+def _tidy(s: str) -> str:
+    """Strip trailing punctuation and wrapping ``**``, ``$`` and ``\\( \\)``."""
+    prev = None
+    while s != prev:
+        prev = s
+        s = s.strip().rstrip(".,;:").rstrip()
+        if s.startswith("**"):
+            s = s.lstrip("*")
+        if s.endswith("**"):
+            s = s.rstrip("*")
+        if len(s) >= 2 and s[0] == "$" and s[-1] == "$":
+            s = s.strip("$")
+        if s.startswith("\\(") and s.endswith("\\)"):
+            s = s[2:-2]
+    return s
+
+
+def _math_spans(s: str) -> list[str] | None:
+    r"""Contents of leading math spans ("$a$ or $b$" -> [a, b]).
+
+    None when s does not start with a complete span, or when an "or" is not
+    followed by one ("$3$ or 4"): the caller then falls back to line rules.
+    """
+    parts: list[str] = []
+    pos = 0
+    while True:
+        for opener, closer in _SPAN_DELIMS:
+            if s.startswith(opener, pos):
+                end = s.find(closer, pos + len(opener))
+                if end == -1:
+                    return None
+                parts.append(s[pos + len(opener) : end].strip())
+                pos = end + len(closer)
+                break
+        else:
+            return None
+        join = _SPAN_JOIN.match(s, pos)
+        if join is None:
+            return parts
+        pos = join.end()
+
+
+def _cut(line: str) -> str:
+    """Cut a marker value at the first top-level sentence end / clause boundary."""
+    depth = last = 0
+    for m in _CUT.finditer(line):
+        depth += _depth_delta(line[last : m.start()])
+        last = m.start()
+        if depth <= 0:
+            return line[: m.start()]
+    return line
+
+
+def _marker_value(text: str, pos: int, max_answer_len: int) -> str | None:
+    """The answer following a marker phrase that ends at ``pos``."""
+    start = _WS.match(text, pos).end()
+    filler = _FILLER.match(text, start)
+    if filler is not None:
+        start = filler.end()
+    window = text[start : start + max_answer_len + _VALUE_SLACK]
+    spans = _math_spans(window)
+    if spans is not None:
+        value = " or ".join(p for p in spans if p)
+    else:
+        value = _cut(window.split("\n", 1)[0])
+    value = _tidy(value)
+    if "\\boxed" in value or "\\fbox" in value:
+        boxes = [b for b in find_boxed(value) if b]
+        if boxes:
+            value = boxes[-1]
+    return value or None
+
+
+# ---------------------------------------------------------------- answer tags
+
+
+def _answer_blocks(text: str) -> list[str] | None:
+    """Contents of ``<answer>`` blocks (None when there is no opening tag).
+
+    An opening tag followed by another opening tag before any closing tag is a
+    stray mention and skipped; an unterminated last tag runs to the end of text.
+    More than ``_MAX_ANSWER_TAGS`` opening tags is tag spam: no blocks at all.
+    """
+    opens: list[tuple[int, int]] = []
+    for m in _ANS_OPEN.finditer(text):
+        if len(opens) == _MAX_ANSWER_TAGS:
+            return []
+        opens.append(m.span())
+    if not opens:
+        return None
+    blocks: list[str] = []
+    close: re.Match[str] | None = None
+    exhausted = False
+    for i, (_, open_end) in enumerate(opens):
+        if not exhausted and (close is None or close.start() < open_end):
+            close = _ANS_CLOSE.search(text, open_end)  # each region is scanned once
+            exhausted = close is None
+        next_open = opens[i + 1][0] if i + 1 < len(opens) else len(text) + 1
+        if close is not None and close.start() < next_open:
+            blocks.append(text[open_end : close.start()])
+        elif i + 1 == len(opens):
+            blocks.append(text[open_end:])
+    return blocks
+
+
+# ---------------------------------------------------------------- main entry
+
+
+def _finish(
+    answer: str | None, source: str, cands: list[str], region: str, max_answer_len: int
+) -> Extraction:
+    """Apply the length limit and hedge detection, and build the result."""
+    answer = answer.strip() if answer is not None else None
+    if not answer or len(answer) > max_answer_len:
+        return Extraction(None, source, (), False, region)
+    found = _distinct(cands) or (_norm(answer),)
+    if len(found) > 1:
+        return Extraction(answer, source, found, True, region)
+    alts = _distinct(split_alternatives(answer))
+    if len(alts) > 1:
+        return Extraction(answer, source, alts, True, region)
+    return Extraction(answer, source, found, False, region)
+
+
+def extract_answer(
+    completion: str, *, max_bare_len: int = 64, max_answer_len: int = 2000
+) -> Extraction:
+    r"""Extract the final answer of a completion.
+
+    Priority: text after the last ``</think>`` (unfinished thinking -> no answer),
+    ``<answer>`` tags (exclusive), ``\boxed``/``\fbox``, marker phrases (last one
+    wins), then a short bare completion. Several different answers set ``hedge``.
+    """
+    if not isinstance(completion, str):
+        return Extraction(None, "none", (), False, "full")
+    text, region = completion, "full"
+    last_close = _LAST_THINK_CLOSE.match(text)
+    if last_close is not None:
+        text, region = text[last_close.end() :], "after_think"
+    elif _THINK_OPEN.search(text):
+        return Extraction(None, "none", (), False, region)
+
+    blocks = _answer_blocks(text)
+    if blocks is not None:
+        answer: str | None = None
+        cands: list[str] = []
+        for block in blocks:
+            boxes = [b for b in find_boxed(block[-_TAIL:]) if b]
+            if boxes:
+                cands.extend(boxes)
+                answer = boxes[-1]
+            elif block.strip():
+                cands.append(block)
+                answer = block
+        return _finish(answer, "answer_tag", cands, "answer_tag", max_answer_len)
+
+    tail = text[-_TAIL:]
+    boxes = [b for b in find_boxed(tail) if b]
+    if boxes:
+        return _finish(boxes[-1], "boxed", boxes, region, max_answer_len)
+
+    markers = list(_MARKER.finditer(tail))
+    for m in reversed(markers[-_MARKER_TRIES:]):
+        value = _marker_value(tail, m.end(), max_answer_len)
+        if value:
+            return _finish(value, m.lastgroup or "answer_colon", [], region, max_answer_len)
+
+    bare = text.strip()
+    if not markers and bare and len(bare) <= max_bare_len and "\n" not in bare:
+        return _finish(_tidy(bare), "bare", [], region, max_answer_len)
+    return Extraction(None, "none", (), False, region)

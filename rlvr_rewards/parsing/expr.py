@@ -1,0 +1,1000 @@
+"""Safe, bounded parser and evaluator for math answers in LaTeX or plain text.
+
+No ``eval``/``exec``/SymPy: a recursive-descent parser with explicit length and
+depth limits builds a tiny immutable AST, which can be evaluated exactly
+(:func:`exact_value`, ``Fraction``) or numerically (:func:`numeric_value`,
+mpmath, imported lazily), and two ASTs compared with :func:`equivalent`.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import mpmath
+
+__all__ = [
+    "Add",
+    "Const",
+    "Div",
+    "Expr",
+    "ExprError",
+    "Func",
+    "Mul",
+    "Neg",
+    "Num",
+    "Pow",
+    "Sym",
+    "canonical",
+    "equivalent",
+    "exact_value",
+    "numeric_value",
+    "parse_expr",
+]
+
+# --- limits -----------------------------------------------------------------
+MAX_BITS = 10_000  # exact: largest numerator/denominator kept (bits)
+MAX_FACTORIAL_EXACT = 1_000  # exact: largest n for n!
+MAX_FACTORIAL_NUMERIC = 10_000  # numeric: largest |x| for x!
+MAX_EXPONENT = 10**6  # numeric: largest |exponent|
+MAX_MAG_BITS = 332_193  # numeric: |log2 value| bound, ~10^5 decimal digits
+MAX_TRIG_ARG_BITS = 2_000  # numeric: periodic functions of huge args
+MAX_EXP_ARG = 200_000  # numeric: sinh/cosh/tanh argument bound
+GUARD_DPS = 10  # numeric: guard digits on top of the requested dps
+
+
+class ExprError(ValueError):
+    """Unsupported syntax, or input over the parser's limits."""
+
+
+# --- AST --------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """Base class of immutable expression nodes."""
+
+    def free_symbols(self) -> frozenset[str]:
+        """Names of all :class:`Sym` nodes in the tree."""
+        out: set[str] = set()
+        stack: list[Expr] = [self]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Sym):
+                out.add(node.name)
+            else:
+                stack.extend(_children(node))
+        return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Num(Expr):
+    """Rational literal (integers and decimals are exact)."""
+
+    value: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class Const(Expr):
+    """Mathematical constant: ``'pi'``, ``'e'`` (Euler) or ``'i'`` (imaginary unit)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sym(Expr):
+    """Free symbol, e.g. ``x``, ``alpha``, ``a_10``."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Neg(Expr):
+    """Unary minus."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Add(Expr):
+    """Sum of two or more terms (subtraction is ``Add`` of a ``Neg``)."""
+
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Mul(Expr):
+    """Product of two or more factors."""
+
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Div(Expr):
+    """Quotient ``num / den``."""
+
+    num: Expr
+    den: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Pow(Expr):
+    """Power ``base ** exp`` (``\\exp(x)`` is ``Pow(Const('e'), x)``)."""
+
+    base: Expr
+    exp: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Func(Expr):
+    """Function application.
+
+    Names: trig/hyperbolic (``sin`` ... ``arccsc``, ``sinh``, ``cosh``, ``tanh``),
+    ``ln`` (natural log, also bare ``\\log``), ``log`` (args ``(x, base)``),
+    ``sqrt``, ``root`` (args ``(x, n)``), ``abs``, ``factorial``, ``binom`` (``(n, k)``).
+    """
+
+    name: str
+    args: tuple[Expr, ...]
+
+
+def _children(e: Expr) -> tuple[Expr, ...]:
+    if isinstance(e, (Add, Mul, Func)):
+        return e.args
+    if isinstance(e, Neg):
+        return (e.arg,)
+    if isinstance(e, Div):
+        return (e.num, e.den)
+    if isinstance(e, Pow):
+        return (e.base, e.exp)
+    return ()
+
+
+def _neg(e: Expr) -> Expr:
+    return Num(-e.value) if isinstance(e, Num) else Neg(e)
+
+
+def _add(terms: list[Expr]) -> Expr:
+    flat: list[Expr] = []
+    for t in terms:
+        flat.extend(t.args if isinstance(t, Add) else (t,))
+    return flat[0] if len(flat) == 1 else Add(tuple(flat))
+
+
+def _mul(a: Expr, b: Expr) -> Expr:
+    return Mul(
+        (*(a.args if isinstance(a, Mul) else (a,)), *(b.args if isinstance(b, Mul) else (b,)))
+    )
+
+
+# --- tokenizer ----------------------------------------------------------------
+Token = tuple[str, str]  # (kind, value); kinds: num, let, cmd, op, end
+
+_TRIG_INVERSE = {
+    "sin": "arcsin", "cos": "arccos", "tan": "arctan",
+    "cot": "arccot", "sec": "arcsec", "csc": "arccsc",
+}  # fmt: skip
+_CHAIN_FUNCS = frozenset(
+    {*_TRIG_INVERSE, *_TRIG_INVERSE.values(), "sinh", "cosh", "tanh", "ln", "log", "exp"}
+)
+_GREEK = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda "
+    "mu nu xi omicron rho varrho sigma varsigma tau upsilon phi varphi chi psi omega "
+    "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
+)
+_CMD_ALIASES = {
+    "dfrac": "frac", "tfrac": "frac", "cfrac": "frac", "dbinom": "binom", "tbinom": "binom",
+}  # fmt: skip
+_CMD_OPS = {
+    "cdot": "*",
+    "times": "*",
+    "ast": "*",
+    "div": "/",
+    "lvert": "|",
+    "rvert": "|",
+    "vert": "|",
+}
+_ATOM_CMDS = frozenset({"pi", "frac", "binom", "sqrt", "abs", *_CHAIN_FUNCS, *_GREEK})
+_SKIP_CMDS = frozenset(
+    "left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr "
+    "displaystyle textstyle quad qquad limits".split()
+)
+_TEXT_CMDS = frozenset(
+    "text mathrm textrm mathit textit mathbf textbf mathsf mbox operatorname".split()
+)
+_PLAIN_WORDS = sorted(
+    (
+        "pi",
+        "sqrt",
+        "abs",
+        "exp",
+        "ln",
+        "log",
+        "sinh",
+        "cosh",
+        "tanh",
+        *_TRIG_INVERSE,
+        *_TRIG_INVERSE.values(),
+    ),
+    key=len,
+    reverse=True,
+)
+_OP_CHARS = frozenset("+-*/^_!(){}[]|")
+_UNICODE = {"\u2212": "-", "\u2013": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u00f7": "/",
+            "\u03c0": "\\pi ", "\u221a": "\\sqrt ", "\u221e": "\\infty "}  # fmt: skip
+
+
+def _isdigit(c: str) -> bool:
+    return "0" <= c <= "9"
+
+
+def _isletter(c: str) -> bool:
+    return ("a" <= c <= "z") or ("A" <= c <= "Z")
+
+
+def _scan_number(s: str, i: int) -> tuple[str, int]:
+    """Read digits with ``{,}`` / ``\\,`` thousands groups and an optional decimal part."""
+    n = len(s)
+    j = i
+    while j < n and _isdigit(s[j]):
+        j += 1
+    parts = [s[i:j]]
+    while j > i:
+        for sep in ("{,}", "\\,"):
+            k = j + len(sep)
+            if (
+                s.startswith(sep, j)
+                and k + 3 <= n
+                and all(_isdigit(c) for c in s[k : k + 3])
+                and (k + 3 == n or not _isdigit(s[k + 3]))
+            ):
+                parts.append(s[k : k + 3])
+                j = k + 3
+                break
+        else:
+            break
+    if j < n and s[j] == "." and j + 1 < n and _isdigit(s[j + 1]):
+        k = j + 1
+        while k < n and _isdigit(s[k]):
+            k += 1
+        parts.append(s[j:k])
+        j = k
+    return "".join(parts), j
+
+
+def _read_braced(s: str, i: int) -> tuple[str, int]:
+    """Raw content of a ``{...}`` group starting at ``s[i] == '{'``."""
+    if i >= len(s) or s[i] != "{":
+        raise ExprError("expected '{'")
+    depth = 0
+    for j in range(i, len(s)):
+        if s[j] == "{":
+            depth += 1
+        elif s[j] == "}":
+            depth -= 1
+            if depth == 0:
+                return s[i + 1 : j], j + 1
+    raise ExprError("unbalanced braces")
+
+
+def _split_word(run: str, out: list[Token]) -> None:
+    """Split a plain-text letter run into known words and single-letter symbols."""
+    k = streak = 0
+    while k < len(run):
+        for w in _PLAIN_WORDS:
+            if run.startswith(w, k):
+                out.append(("cmd", w))
+                k += len(w)
+                streak = 0
+                break
+        else:
+            out.append(("let", run[k]))
+            k += 1
+            streak += 1
+            if streak >= 3:
+                raise ExprError(f"unsupported word {run!r}")
+
+
+def _tokenize(text: str) -> list[Token]:
+    s = "".join(_UNICODE.get(c, c) for c in text)
+    out: list[Token] = []
+    i, n = 0, len(s)
+    while i < n:
+        c = s[i]
+        if c in " \t\n\r~":
+            i += 1
+        elif c == "\\":
+            j = i + 1
+            while j < n and _isletter(s[j]):
+                j += 1
+            name = s[i + 1 : j]
+            if not name:
+                if j < n and s[j] in ",;:! ":
+                    i = j + 1
+                    continue
+                raise ExprError(f"unsupported escape {s[i : i + 2]!r}")
+            i = j
+            if name in _SKIP_CMDS:
+                if name in ("left", "right") and i < n and s[i] == ".":
+                    i += 1
+            elif name in _TEXT_CMDS:
+                while i < n and s[i] == " ":
+                    i += 1
+                body, i = _read_braced(s, i)
+                body = body.strip()
+                if not body:
+                    continue
+                if body in ("e", "i") and name != "operatorname":
+                    out.append(("let", body))
+                elif body in _PLAIN_WORDS and body != "pi":
+                    out.append(("cmd", body))
+                else:
+                    raise ExprError(f"unsupported \\{name}{{{body}}}")
+            elif name in _CMD_OPS:
+                out.append(("op", _CMD_OPS[name]))
+            else:
+                name = _CMD_ALIASES.get(name, name)
+                if name not in _ATOM_CMDS:
+                    raise ExprError(f"unsupported command \\{name}")
+                out.append(("cmd", name))
+        elif _isdigit(c) or (c == "." and i + 1 < n and _isdigit(s[i + 1])):
+            num, i = _scan_number(s, i)
+            out.append(("num", num))
+        elif _isletter(c):
+            j = i
+            while j < n and _isletter(s[j]):
+                j += 1
+            if j - i == 1:
+                out.append(("let", c))
+            else:
+                _split_word(s[i:j], out)
+            i = j
+        elif c == "*" and s.startswith("**", i):
+            out.append(("op", "^"))
+            i += 2
+        elif c in _OP_CHARS:
+            out.append(("op", c))
+            i += 1
+        else:
+            raise ExprError(f"unsupported character {c!r}")
+    out.append(("end", ""))
+    return out
+
+
+# --- parser -------------------------------------------------------------------
+def _num(s: str) -> Num:
+    whole, _, frac = s.partition(".")
+    scale = 10 ** len(frac)
+    return Num(Fraction(int(whole or "0") * scale + int(frac or "0"), scale))
+
+
+class _Parser:
+    __slots__ = ("toks", "pos", "depth", "max_depth", "abs_depth")
+
+    def __init__(self, toks: list[Token], max_depth: int) -> None:
+        self.toks = toks
+        self.pos = 0
+        self.depth = 0
+        self.max_depth = max_depth
+        self.abs_depth = 0
+
+    # helpers
+    def peek(self) -> Token:
+        return self.toks[self.pos]
+
+    def advance(self) -> Token:
+        tok = self.toks[self.pos]
+        if tok[0] != "end":
+            self.pos += 1
+        return tok
+
+    def is_op(self, chars: str) -> bool:
+        kind, val = self.toks[self.pos]
+        return kind == "op" and val in chars
+
+    def expect(self, char: str) -> None:
+        if not self.is_op(char):
+            raise ExprError(f"expected {char!r} at token {self.pos}")
+        self.pos += 1
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise ExprError("expression nested too deeply")
+
+    def starts_atom(self, in_chain: bool = False) -> bool:
+        kind, val = self.toks[self.pos]
+        if kind in ("num", "let"):
+            return True
+        if kind == "cmd":
+            return not (in_chain and val in _CHAIN_FUNCS)
+        return kind == "op" and (val in "({" or (val == "|" and self.abs_depth == 0))
+
+    def group(self, close: str) -> Expr:
+        saved, self.abs_depth = self.abs_depth, 0
+        e = self.sum()
+        self.expect(close)
+        self.abs_depth = saved
+        return e
+
+    # grammar
+    def sum(self) -> Expr:
+        terms = [self.term()]
+        while self.is_op("+-"):
+            sign = self.advance()[1]
+            t = self.term()
+            terms.append(_neg(t) if sign == "-" else t)
+        return _add(terms)
+
+    def term(self) -> Expr:
+        acc = self.factor()
+        while True:
+            if self.is_op("*"):
+                self.pos += 1
+                acc = _mul(acc, self.factor())
+            elif self.is_op("/"):
+                self.pos += 1
+                acc = Div(acc, self.factor())
+            elif self.starts_atom():
+                if self.peek()[0] == "num" and self.toks[self.pos - 1][0] == "num":
+                    raise ExprError("two adjacent numbers")
+                acc = _mul(acc, self.power())
+            else:
+                return acc
+
+    def factor(self) -> Expr:
+        if self.is_op("+-"):
+            self.enter()
+            sign = self.advance()[1]
+            e = self.factor()
+            self.depth -= 1
+            return _neg(e) if sign == "-" else e
+        return self.power()
+
+    def power(self) -> Expr:
+        base = self.postfix()
+        if self.is_op("^"):
+            self.pos += 1
+            return Pow(base, self.exponent())
+        return base
+
+    def postfix(self) -> Expr:
+        e = self.atom()
+        while self.is_op("!"):
+            self.pos += 1
+            if self.is_op("!"):
+                raise ExprError("double factorial unsupported")
+            e = Func("factorial", (e,))
+        return e
+
+    def exponent(self) -> Expr:
+        """Superscript / subscript operand: a group or a single token (right-assoc ``^``)."""
+        self.enter()
+        kind, val = self.peek()
+        if kind == "op" and val in "+-":
+            self.pos += 1
+            e = self.exponent()
+            e = _neg(e) if val == "-" else e
+        elif kind == "op" and val in "({":
+            self.pos += 1
+            e = self.group(")" if val == "(" else "}")
+        elif kind == "num":
+            self.pos += 1
+            e = _num(val)
+        elif kind == "let":
+            self.pos += 1
+            e = self.letter(val)
+        elif kind == "cmd":
+            e = self.atom()
+        else:
+            raise ExprError(f"bad exponent at token {self.pos}")
+        if self.is_op("^"):
+            self.pos += 1
+            e = Pow(e, self.exponent())
+        self.depth -= 1
+        return e
+
+    def arg(self) -> Expr:
+        """Argument of ``\\frac``, ``\\sqrt``, ``\\binom``: a group or one token (``\\frac12``)."""
+        self.enter()
+        kind, val = self.peek()
+        if kind == "op" and val in "({":
+            self.pos += 1
+            e = self.group(")" if val == "(" else "}")
+        elif kind == "num":
+            if len(val) > 1 and val[0] != ".":
+                self.toks[self.pos] = ("num", val[1:])  # LaTeX: one digit only
+                e = Num(Fraction(int(val[0])))
+            else:
+                self.pos += 1
+                e = _num(val)
+        elif kind == "let":
+            self.pos += 1
+            e = self.letter(val)
+        elif kind == "cmd" and val not in _CHAIN_FUNCS:
+            e = self.atom()
+        else:
+            raise ExprError(f"bad argument at token {self.pos}")
+        self.depth -= 1
+        return e
+
+    def sub_name(self) -> str:
+        kind, val = self.advance()
+        if kind in ("num", "let"):
+            return val
+        if kind == "cmd" and val in _GREEK:
+            return val
+        if (kind, val) == ("op", "{"):
+            parts = []
+            while self.peek()[0] in ("num", "let"):
+                parts.append(self.advance()[1])
+            self.expect("}")
+            if parts:
+                return "".join(parts)
+        raise ExprError("bad subscript")
+
+    def letter(self, val: str) -> Expr:
+        if self.is_op("_"):
+            self.pos += 1
+            return Sym(f"{val}_{self.sub_name()}")
+        if val in ("e", "i"):
+            return Const(val)
+        return Sym(val)
+
+    def atom(self) -> Expr:
+        self.enter()
+        kind, val = self.advance()
+        if kind == "num":
+            e: Expr = _num(val)
+        elif kind == "let":
+            e = self.letter(val)
+        elif kind == "op" and val in "({":
+            e = self.group(")" if val == "(" else "}")
+        elif kind == "op" and val == "|":
+            self.abs_depth += 1
+            e = Func("abs", (self.sum(),))
+            self.expect("|")
+            self.abs_depth -= 1
+        elif kind == "cmd":
+            e = self.command(val)
+        else:
+            raise ExprError(f"unexpected {val or 'end of input'!r} at token {self.pos}")
+        self.depth -= 1
+        return e
+
+    def command(self, name: str) -> Expr:
+        if name == "pi":
+            return Const("pi")
+        if name in _GREEK:
+            return self.letter(name)
+        if name == "frac":
+            num = self.arg()
+            return Div(num, self.arg())
+        if name == "binom":
+            n = self.arg()
+            return Func("binom", (n, self.arg()))
+        if name == "sqrt":
+            if self.is_op("["):
+                self.pos += 1
+                index = self.group("]")
+                return Func("root", (self.arg(), index))
+            return Func("sqrt", (self.arg(),))
+        if name == "abs":
+            self.expect("(")
+            return Func("abs", (self.group(")"),))
+        return self.function(name)
+
+    def function(self, name: str) -> Expr:
+        base: Expr | None = None
+        power: Expr | None = None
+        for _ in range(2):
+            if name == "log" and base is None and self.is_op("_"):
+                self.pos += 1
+                base = self.exponent()
+            elif power is None and self.is_op("^"):
+                self.pos += 1
+                power = self.exponent()
+        if power == Num(Fraction(-1)):
+            if name not in _TRIG_INVERSE:
+                raise ExprError(f"ambiguous \\{name}^{{-1}}")
+            name, power = _TRIG_INVERSE[name], None
+        if self.is_op("({"):
+            close = ")" if self.advance()[1] == "(" else "}"
+            arg = self.group(close)
+        else:
+            arg = self.chain()
+        if name == "exp":
+            f: Expr = Pow(Const("e"), arg)
+        elif name == "log":
+            f = Func("ln", (arg,)) if base is None else Func("log", (arg, base))
+        else:
+            f = Func(name, (arg,))
+        return f if power is None else Pow(f, power)
+
+    def chain(self) -> Expr:
+        """Brace-less function argument: implicit product up to an operator/function."""
+        self.enter()
+        negate = False
+        while self.is_op("+-"):
+            negate ^= self.advance()[1] == "-"
+        acc = self.power()
+        while self.starts_atom(in_chain=True):
+            if self.peek()[0] == "num" and self.toks[self.pos - 1][0] == "num":
+                raise ExprError("two adjacent numbers")
+            acc = _mul(acc, self.power())
+        self.depth -= 1
+        return _neg(acc) if negate else acc
+
+
+def parse_expr(text: str, *, max_len: int = 500, max_depth: int = 60) -> Expr:
+    """Parse a normalised LaTeX / plain-text math answer into an :class:`Expr`.
+
+    Raises :class:`ExprError` for unsupported syntax (relations, tuples, sets,
+    ``\\infty``, ``\\%``, text, ...), inputs longer than ``max_len`` characters or
+    nested deeper than ``max_depth`` levels.
+    """
+    if not isinstance(text, str):
+        raise ExprError("input must be a string")
+    if len(text) > max_len:
+        raise ExprError(f"input longer than {max_len} characters")
+    try:
+        parser = _Parser(_tokenize(text), max_depth)
+        e = parser.sum()
+        if parser.peek()[0] != "end":
+            raise ExprError(f"unexpected {parser.peek()[1]!r} at token {parser.pos}")
+        return e
+    except ExprError:
+        raise
+    except (RecursionError, ValueError, ArithmeticError, IndexError) as exc:
+        raise ExprError(f"cannot parse: {exc}") from exc
+
+
+# --- exact evaluation -----------------------------------------------------------
+class _Limit(Exception):
+    """An exact computation would exceed the size limits."""
+
+
+def _chk(v: Fraction) -> Fraction:
+    if v.numerator.bit_length() > MAX_BITS or v.denominator.bit_length() > MAX_BITS:
+        raise _Limit
+    return v
+
+
+def _iroot(n: int, k: int) -> int | None:
+    """Exact integer k-th root of ``n >= 0``, or None."""
+    if n < 2:
+        return n
+    if k == 2:
+        r = math.isqrt(n)
+    else:
+        r = 1 << -(-n.bit_length() // k)  # upper bound, then Newton down
+        while True:
+            s = ((k - 1) * r + n // r ** (k - 1)) // k
+            if s >= r:
+                break
+            r = s
+    return r if r**k == n else None
+
+
+def _ipow(b: Fraction, n: int) -> Fraction:
+    if b in (0, 1, -1):
+        return b**n  # ZeroDivisionError for 0**-k is handled by the caller
+    if max(b.numerator.bit_length(), b.denominator.bit_length()) * abs(n) > MAX_BITS:
+        raise _Limit
+    return b**n
+
+
+def _rational_power(b: Fraction, x: Fraction) -> Fraction | None:
+    if x.denominator == 1:
+        return _ipow(b, x.numerator)
+    if b < 0 or x.denominator > MAX_BITS:
+        return None
+    p, q = _iroot(b.numerator, x.denominator), _iroot(b.denominator, x.denominator)
+    if p is None or q is None:
+        return None
+    return _ipow(Fraction(p, q), x.numerator)
+
+
+def _exact(e: Expr) -> Fraction | None:
+    """Exact value; None when not rational; raises :class:`_Limit` over limits."""
+    t = type(e)
+    if t is Num:
+        return _chk(e.value)
+    if t in (Add, Mul, Neg, Div, Func, Pow):
+        vals = [_exact(c) for c in _children(e)]
+        if any(v is None for v in vals):
+            return None
+    else:
+        return None
+    try:
+        if t is Add:
+            acc = Fraction(0)
+            for v in vals:
+                acc = _chk(acc + v)
+            return acc
+        if t is Mul:
+            acc = Fraction(1)
+            for v in vals:
+                acc = _chk(acc * v)
+            return acc
+        if t is Neg:
+            return -vals[0]
+        if t is Div:
+            return _chk(vals[0] / vals[1])
+        if t is Pow:
+            return _rational_power(vals[0], vals[1])
+        return _exact_func(e.name, vals)
+    except ZeroDivisionError:
+        return None
+
+
+def _exact_func(name: str, vals: list[Fraction]) -> Fraction | None:
+    x = vals[0]
+    if name == "abs":
+        return abs(x)
+    if name == "sqrt":
+        return _rational_power(x, Fraction(1, 2))
+    if name == "root":
+        n = vals[1]
+        if n.denominator != 1 or n <= 0:
+            return None
+        if x < 0 and n.numerator % 2:
+            r = _rational_power(-x, 1 / n)
+            return None if r is None else -r
+        return _rational_power(x, 1 / n)
+    if name == "factorial":
+        if x.denominator != 1 or x < 0:
+            return None
+        if x > MAX_FACTORIAL_EXACT:
+            raise _Limit
+        return Fraction(math.factorial(x.numerator))
+    if name == "binom":
+        k = vals[1]
+        if x.denominator != 1 or k.denominator != 1 or x < 0:
+            return None
+        nn, kk = x.numerator, k.numerator
+        if kk < 0 or kk > nn:
+            return Fraction(0)
+        if min(kk, nn - kk) * nn.bit_length() > MAX_BITS:
+            raise _Limit
+        return Fraction(math.comb(nn, kk))
+    return None
+
+
+def _exact_or_limit(e: Expr) -> tuple[Fraction | None, bool]:
+    try:
+        return _exact(e), False
+    except (_Limit, RecursionError):
+        return None, True
+
+
+def exact_value(e: Expr) -> Fraction | None:
+    """Exact rational value, or None (irrational, symbolic, undefined or over limits).
+
+    Uses only numbers, ``+ - * /``, rational powers with exact roots, ``!``,
+    ``binom``, ``abs``, ``sqrt``/``root`` of perfect powers. Integers are capped
+    at ~``MAX_BITS`` bits (checked before computing powers/factorials).
+    """
+    return _exact_or_limit(e)[0]
+
+
+# --- numeric evaluation ---------------------------------------------------------
+_MPMATH: Any = None
+_MP_FUNCS = {
+    "sin": "sin", "cos": "cos", "tan": "tan", "cot": "cot", "sec": "sec", "csc": "csc",
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arccot": "acot", "arcsec": "asec",
+    "arccsc": "acsc", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "ln": "ln",
+}  # fmt: skip
+_PERIODIC = frozenset({"sin", "cos", "tan", "cot", "sec", "csc"})
+
+
+class _Undefined(Exception):
+    """Numeric evaluation undefined or over limits."""
+
+
+def _mpmath() -> Any:
+    global _MPMATH
+    if _MPMATH is None:
+        import mpmath
+
+        _MPMATH = mpmath
+    return _MPMATH
+
+
+def _numeric(e: Expr, env: Mapping[str, complex] | None, dps: int) -> tuple[Any, int] | None:
+    """(value, scale) where ``2**scale`` bounds Add terms / function args (cancellation)."""
+    M = _mpmath()
+    scale = [-(10**7)]
+    mag, isfinite = M.mag, M.isfinite
+
+    def check(v: Any) -> Any:
+        if not isfinite(v) or (v and abs(mag(v)) > MAX_MAG_BITS):
+            raise _Undefined
+        return v
+
+    def note(v: Any) -> None:
+        if v:
+            scale[0] = max(scale[0], mag(v))
+
+    def ev(e: Expr) -> Any:
+        t = type(e)
+        if t is Num:
+            v = e.value
+            return M.mpf(v.numerator) if v.denominator == 1 else M.mpf(v.numerator) / v.denominator
+        if t is Const:
+            if e.name == "pi":
+                return +M.pi
+            if e.name == "e":
+                return +M.e
+            if e.name == "i":
+                return M.mpc(0, 1)
+            raise _Undefined
+        if t is Sym:
+            if env is None or e.name not in env:
+                raise _Undefined
+            return check(M.mpmathify(env[e.name]))
+        if t is Neg:
+            return -ev(e.arg)
+        if t is Add:
+            vals = [ev(a) for a in e.args]
+            for v in vals:
+                note(v)
+            return check(M.fsum(vals))
+        if t is Mul:
+            acc = ev(e.args[0])
+            for a in e.args[1:]:
+                acc = check(acc * ev(a))
+            return acc
+        if t is Div:
+            n, d = ev(e.num), ev(e.den)
+            if not d:
+                raise _Undefined
+            return check(n / d)
+        if t is Pow:
+            return check(power(ev(e.base), ev(e.exp)))
+        if t is Func:
+            return check(func(e.name, [ev(a) for a in e.args]))
+        raise _Undefined
+
+    def power(b: Any, x: Any) -> Any:
+        ax = abs(x)
+        if ax > MAX_EXPONENT or (b and ax * max(abs(mag(b)), 1) > MAX_MAG_BITS):
+            raise _Undefined
+        if not b and M.re(x) <= 0:
+            if x:
+                raise _Undefined
+            return M.mpf(1)
+        return b**x
+
+    def func(name: str, args: list[Any]) -> Any:
+        x = args[0]
+        note(x)
+        if name in _MP_FUNCS:
+            if name in _PERIODIC and x and mag(x) > MAX_TRIG_ARG_BITS:
+                raise _Undefined
+            if name in ("sinh", "cosh", "tanh") and abs(x) > MAX_EXP_ARG:
+                raise _Undefined
+            fn: Callable[[Any], Any] = getattr(M, _MP_FUNCS[name])
+            return fn(x)
+        if name == "sqrt":
+            return M.sqrt(x)
+        if name == "abs":
+            return abs(x)
+        if name == "log":
+            lb = M.ln(args[1])
+            if not lb:
+                raise _Undefined
+            return M.ln(x) / lb
+        if name == "root":
+            n = args[1]
+            if not n:
+                raise _Undefined
+            if M.im(n) == 0 and M.im(x) == 0 and M.re(x) < 0 and M.re(n) % 2 == 1:
+                return -power(-M.re(x), 1 / M.re(n))  # real odd root
+            return power(x, 1 / n)
+        if name == "factorial":
+            if abs(x) > MAX_FACTORIAL_NUMERIC:
+                raise _Undefined
+            return M.factorial(x)
+        if name == "binom":
+            if abs(x) > MAX_EXPONENT or abs(args[1]) > MAX_EXPONENT:
+                raise _Undefined
+            return M.binomial(x, args[1])
+        raise _Undefined
+
+    with M.workdps(dps + GUARD_DPS):
+        try:
+            return M.mpc(ev(e)), scale[0]
+        except (_Undefined, ArithmeticError, ValueError, TypeError, RecursionError):
+            return None
+
+
+def numeric_value(
+    e: Expr, env: Mapping[str, complex] | None = None, *, dps: int = 50
+) -> mpmath.mpc | None:
+    """High-precision complex value with symbols taken from ``env``.
+
+    Constants: ``pi``, ``e``, ``i``. Returns None when undefined (division by
+    zero, poles, unknown symbols) or over limits (|exponent| > 10^6, any
+    intermediate beyond ~10^(±10^5), factorial argument > 10^4). Uses the
+    global ``mpmath.mp`` context temporarily (``workdps``).
+    """
+    r = _numeric(e, env, dps)
+    return None if r is None else r[0]
+
+
+# --- comparison -----------------------------------------------------------------
+def _close(ra: tuple[Any, int], rb: tuple[Any, int], rel_tol_digits: int, dps: int) -> bool:
+    M = _mpmath()
+    with M.workdps(dps + GUARD_DPS):
+        (va, sa), (vb, sb) = ra, rb
+        tol = max(
+            max(abs(va), abs(vb)) * M.mpf(10) ** -rel_tol_digits,
+            M.ldexp(M.mpf(1), max(sa, sb)) * M.mpf(10) ** -dps,
+        )
+        return bool(abs(va - vb) <= tol)
+
+
+def equivalent(
+    a: Expr, b: Expr, *, rel_tol_digits: int = 30, points: int = 3, seed: int = 0
+) -> bool | None:
+    """Decide whether two expressions are equal: True, False or None (cannot tell).
+
+    Exact Fraction comparison when both are rational; otherwise numeric comparison
+    at 50+ digits (relative tolerance ``10**-rel_tol_digits``), at ``points``
+    random positive real points (seeded) when free symbols occur. When an exact
+    evaluation was refused for size, a numeric "equal" becomes None.
+    """
+    xa, la = _exact_or_limit(a)
+    xb, lb = _exact_or_limit(b)
+    if xa is not None and xb is not None:
+        return xa == xb
+    limited = la or lb
+    dps = max(50, rel_tol_digits + 20)
+    names = sorted(a.free_symbols() | b.free_symbols())
+    if not names:
+        ra, rb = _numeric(a, None, dps), _numeric(b, None, dps)
+        if ra is None or rb is None:
+            return None
+        same = _close(ra, rb, rel_tol_digits, dps)
+        return None if same and limited else same
+    rng = random.Random(seed)
+    defined = False
+    for _ in range(points):
+        env = {s: complex(rng.uniform(0.5, 2.5)) for s in names}
+        ra, rb = _numeric(a, env, dps), _numeric(b, env, dps)
+        if ra is None or rb is None:
+            continue
+        if not _close(ra, rb, rel_tol_digits, dps):
+            return False
+        defined = True
+    if not defined or limited:
+        return None
+    return True
+
+
+# --- canonical form ---------------------------------------------------------------
+def canonical(e: Expr) -> str:
+    """Deterministic s-expression string of the AST (``Add``/``Mul`` args sorted)."""
+    t = type(e)
+    if t is Num:
+        return str(e.value)
+    if t is Const:
+        return "@" + e.name
+    if t is Sym:
+        return e.name
+    if t is Neg:
+        return f"(neg {canonical(e.arg)})"
+    if t is Add or t is Mul:
+        parts = sorted(canonical(c) for c in e.args)
+        return f"({'add' if t is Add else 'mul'} {' '.join(parts)})"
+    if t is Div:
+        return f"(div {canonical(e.num)} {canonical(e.den)})"
+    if t is Pow:
+        return f"(pow {canonical(e.base)} {canonical(e.exp)})"
+    if t is Func:
+        return f"({e.name} {' '.join(canonical(c) for c in e.args)})"
+    raise ExprError(f"unknown node {e!r}")

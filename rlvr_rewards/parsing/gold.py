@@ -1,0 +1,84 @@
+"""Gold answers: accept every shape datasets use and parse each alternative once (LRU cached)."""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+from .values import MAX_ANSWER_LEN, Value, parse_value
+
+GOLD_CACHE_SIZE = 65536
+
+
+def gold_texts(gold: Any) -> tuple[str, ...] | None:
+    """The gold as alternative strings: any one of them matching counts as correct.
+
+    Accepts plain text, ``$…$``, ``\\[…\\]``, ``\\boxed{}``, ``<answer> 3 </answer>``, numbers
+    (int, float, Fraction, Decimal, numpy scalars), bytes, lists / tuples / numpy arrays of
+    alternatives, and stringified lists (Skywork-OR1 style ``"['3', '4']"``). ``None`` when the
+    gold is missing or unusable.
+    """
+    if gold is None or isinstance(gold, bool):
+        return None
+    if isinstance(gold, bytes):
+        gold = gold.decode("utf-8", errors="replace")
+    if isinstance(gold, str):
+        s = gold.strip()
+        if s.startswith("[") and s.endswith("]") and ("'" in s or '"' in s) and len(s) < 10_000:
+            try:
+                parsed = ast.literal_eval(s)  # literals only: never executes code
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                parsed = None
+            if isinstance(parsed, list):
+                return gold_texts(parsed)
+        return (gold,) if s else None
+    if isinstance(gold, (int, Fraction)):
+        return (str(gold),)
+    if isinstance(gold, float):
+        if not math.isfinite(gold):
+            return None
+        return (repr(gold) if not gold.is_integer() else str(int(gold)),)
+    tolist = getattr(gold, "tolist", None)
+    if callable(tolist):  # numpy scalars and arrays
+        try:
+            return gold_texts(tolist())
+        except Exception:  # noqa: BLE001
+            return None
+    if isinstance(gold, Sequence) or isinstance(gold, (set, frozenset)):
+        out: list[str] = []
+        for item in list(gold)[:64]:
+            texts = gold_texts(item)
+            if texts:
+                out.extend(texts)
+        return tuple(out) if out else None
+    text = str(gold)  # Decimal and other number-likes
+    return (text,) if text.strip() else None
+
+
+@lru_cache(maxsize=GOLD_CACHE_SIZE)
+def _parse_gold_text(text: str) -> Value | None:
+    return parse_value(text)
+
+
+def parse_gold(gold: Any) -> tuple[Value, ...] | None:
+    """Parsed gold alternatives, or ``None`` when no alternative parses (the ``bad_gold`` case)."""
+    texts = gold_texts(gold)
+    if not texts:
+        return None
+    values = []
+    for t in texts:
+        if len(t) > MAX_ANSWER_LEN:
+            continue
+        v = _parse_gold_text(t)
+        if v is not None:
+            values.append(v)
+    return tuple(values) or None
+
+
+def gold_cache_info() -> Any:
+    """Hit/miss counters of the parsed-gold cache."""
+    return _parse_gold_text.cache_info()

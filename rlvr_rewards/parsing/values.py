@@ -1,0 +1,310 @@
+"""Parse an answer or gold string into a typed :class:`Value`.
+
+The kinds mirror what math answers are: numbers (integers, decimals, exact rationals, percents),
+expressions, tuples and intervals, sets, unordered lists, matrices, relations, multiple-choice
+letters and plain text. Parsing is pure string work bounded by ``MAX_ANSWER_LEN``; expressions
+are only tokenised later, by the tier that needs them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from fractions import Fraction
+
+from .normalize import braces_balanced, compact, find_matching_brace, normalize, strip_wrappers
+
+MAX_ANSWER_LEN = 1000
+
+
+class Kind(str, Enum):
+    NUMBER = "number"
+    EXPR = "expr"
+    TUPLE = "tuple"
+    INTERVAL = "interval"
+    SET = "set"
+    LIST = "list"
+    MATRIX = "matrix"
+    RELATION = "relation"
+    CHOICE = "choice"
+    TEXT = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A typed answer. ``norm`` is the whitespace-free normalised string used for exact matching."""
+
+    kind: Kind
+    raw: str
+    norm: str
+    text: str = ""  # normalised, spacing kept (what the expression parser reads)
+    number: Fraction | None = None
+    decimals: int | None = None  # digits written after the point (None: integer or fraction form)
+    percent: bool = False
+    form: str = ""  # "int" | "decimal" | "fraction" | "mixed" | "sci" for numbers
+    items: tuple[Value, ...] = ()
+    left: str = ""
+    right: str = ""
+    op: str = ""
+    lhs: str = ""
+    letter: str = ""
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.kind in (Kind.NUMBER, Kind.EXPR)
+
+
+_NUM = re.compile(
+    r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:(?:[eE]|\\times\s*10\^|\*10\^|\\cdot\s*10\^)\{?[-+]?\d{1,4}\}?)?"
+)
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+_FRAC_NUM = re.compile(r"([-+]?)\\frac\{\s*([-+]?\d{1,50})\s*\}\{\s*([-+]?\d{1,50})\s*\}")
+_FRAC_SHORT = re.compile(r"([-+]?)\\frac(\d)(\d)")
+_SLASH = re.compile(r"([-+]?\d{1,50})\s*/\s*(\d{1,50})")
+_MIXED = re.compile(r"([-+]?\d{1,20})\s*\\frac\{\s*(\d{1,20})\s*\}\{\s*(\d{1,20})\s*\}")
+_CHOICE = re.compile(r"\(?([A-J])\)?[.:]?")
+_TEXTY = re.compile(r"[A-Za-z]{3,}")
+_MATH_WORDS = frozenset(
+    "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln exp sqrt frac dfrac tfrac "
+    "pi infty cdot times div binom pmatrix bmatrix matrix begin end left right text mathrm le leq "
+    "ge geq neq cup cap emptyset varnothing alpha beta gamma delta theta lambda sigma omega phi "
+    "circ deg mathbf mbox operatorname mid det max min gcd lcm mod pmod".split()
+)
+_RELATIONS = (
+    ("\\leq", "<="), ("\\le", "<="), ("\\geq", ">="), ("\\ge", ">="), ("\\neq", "!="),
+    ("\\ne", "!="), ("\\lt", "<"), ("\\gt", ">"), ("≤", "<="), ("≥", ">="), ("<=", "<="),
+    (">=", ">="), ("\\in", "="), ("=", "="), ("<", "<"), (">", ">"),
+)
+_OPEN = "([{"
+_CLOSE = ")]}"
+
+
+def parse_number(text: str) -> tuple[Fraction, int | None, bool, str] | None:
+    """``text`` (normalised) as an exact number: (value, decimals, percent, form) or None.
+
+    Decimals are kept exact (``0.1`` is 1/10), so huge and tiny magnitudes compare exactly.
+    """
+    t = text.replace(" ", "")
+    percent = False
+    if t.endswith("\\%"):
+        t, percent = t[:-2], True
+    elif t.endswith("%"):
+        t, percent = t[:-1], True
+    if not t or len(t) > 400:
+        return None
+    m = _FRAC_NUM.fullmatch(t) or _FRAC_SHORT.fullmatch(t)
+    if m:
+        sign, num, den = m.groups()
+        if int(den) == 0:
+            return None
+        value = Fraction(int(num), int(den))
+        return (-value if sign == "-" else value), None, percent, "fraction"
+    m = _MIXED.fullmatch(t)
+    if m:
+        whole, num, den = m.groups()
+        if int(den) == 0:
+            return None
+        w = int(whole)
+        frac = Fraction(int(num), int(den))
+        value = w - frac if whole.startswith("-") else w + frac
+        return value, None, percent, "mixed"
+    m = _SLASH.fullmatch(t)
+    if m:
+        if int(m.group(2)) == 0:
+            return None
+        return Fraction(int(m.group(1)), int(m.group(2))), None, percent, "fraction"
+    if not _NUM.fullmatch(t) or not any(c.isdigit() for c in t):
+        return None
+    exponent = 0
+    form = "int"
+    for marker in ("\\times10^", "*10^", "\\cdot10^", "e", "E"):
+        idx = t.find(marker)
+        if idx > 0:
+            exp_text = t[idx + len(marker) :].strip("{}")
+            try:
+                exponent = int(exp_text)
+            except ValueError:
+                return None
+            t = t[:idx]
+            form = "sci"
+            break
+    mantissa = t.replace(",", "") if _THOUSANDS.search(t) else t
+    if "," in mantissa:
+        return None
+    try:
+        value = Fraction(mantissa)
+    except (ValueError, ZeroDivisionError):
+        return None
+    decimals = None
+    if "." in mantissa:
+        decimals = len(mantissa.split(".", 1)[1])
+        form = "decimal" if form == "int" else form
+    if exponent:
+        value *= Fraction(10) ** exponent
+    return value, decimals, percent, form
+
+
+def split_top(text: str, sep: str = ",") -> list[str]:
+    """Split on ``sep`` at bracket depth 0 (``\\{ \\}`` count as brackets)."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\" and i + 1 < n:
+            if text[i + 1] in "{}":
+                depth += 1 if text[i + 1] == "{" else -1
+            i += 2
+            continue
+        if c in _OPEN:
+            depth += 1
+        elif c in _CLOSE:
+            depth -= 1
+        elif depth == 0 and text.startswith(sep, i):
+            parts.append(text[start:i])
+            start = i + len(sep)
+            i = start
+            continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _encloses(t: str) -> bool:
+    """True when the bracket opening ``t`` closes at its very end (``(1,2)`` yes, ``(1)(2)`` no)."""
+    depth = 0
+    for i, c in enumerate(t):
+        if c in _OPEN:
+            depth += 1
+        elif c in _CLOSE:
+            depth -= 1
+            if depth == 0 and i != len(t) - 1:
+                return False
+    return depth == 0
+
+
+def _find_relation(t: str) -> tuple[str, str, str] | None:
+    depth = 0
+    i = 0
+    n = len(t)
+    while i < n:
+        c = t[i]
+        if c in _OPEN:
+            depth += 1
+        elif c in _CLOSE:
+            depth -= 1
+        elif depth == 0:
+            for token, op in _RELATIONS:
+                if t.startswith(token, i):
+                    after = t[i + len(token) : i + len(token) + 1]
+                    if token[0] == "\\" and after.isalpha():
+                        continue
+                    return t[:i].strip(), op, t[i + len(token) :].strip()
+        i += 1
+    return None
+
+
+def _matrix_rows(t: str) -> list[list[str]] | None:
+    for env in ("pmatrix", "bmatrix", "matrix", "vmatrix", "array"):
+        begin = "\\begin{" + env + "}"
+        end = "\\end{" + env + "}"
+        if t.startswith(begin) and t.endswith(end):
+            body = t[len(begin) : -len(end)]
+            if env == "array" and body.startswith("{"):
+                close = find_matching_brace(body, 0)
+                body = body[close + 1 :]
+            rows = [r for r in body.split("\\\\") if r.strip()]
+            return [[c.strip() for c in r.split("&")] for r in rows]
+    return None
+
+
+def parse_value(text: str, _depth: int = 0) -> Value | None:
+    """Parse one answer; ``None`` when it is empty, unbalanced or too long to be an answer."""
+    if not isinstance(text, str) or len(text) > MAX_ANSWER_LEN or _depth > 8:
+        return None
+    raw = strip_wrappers(text)
+    if not raw or not braces_balanced(raw):
+        return None
+    t = normalize(raw)
+    if not t:
+        return None
+    norm = compact(t)
+    num = parse_number(t)
+    if num is not None:
+        value, decimals, percent, form = num
+        return Value(Kind.NUMBER, raw, norm, t, value, decimals, percent, form)
+    m = _CHOICE.fullmatch(norm)
+    if m:
+        return Value(Kind.CHOICE, raw, m.group(1), t, letter=m.group(1))
+    rows = _matrix_rows(norm)
+    if rows is not None:
+        row_values = []
+        for row in rows:
+            cells = tuple(parse_value(c, _depth + 1) for c in row)
+            if any(c is None for c in cells):
+                return None
+            row_values.append(Value(Kind.TUPLE, " & ".join(row), "&".join(row), " & ".join(row), items=cells))  # type: ignore[arg-type]
+        return Value(Kind.MATRIX, raw, norm, t, items=tuple(row_values))
+    if norm.startswith("\\{") and norm.endswith("\\}"):
+        inner = t.strip()[2:-2]
+        items = _parse_items(inner, _depth)
+        if items is None:
+            return None
+        return Value(Kind.SET, raw, norm, t, items=items)
+    if len(norm) >= 2 and norm[0] in "([" and norm[-1] in ")]" and _encloses(norm):
+        inner = t.strip()[1:-1]
+        parts = split_top(inner)
+        if len(parts) >= 2:
+            items = _parse_items(inner, _depth)
+            if items is None:
+                return None
+            kind = Kind.INTERVAL if (norm[0] + norm[-1] in ("(]", "[)", "[]") or "\\infty" in norm) else Kind.TUPLE
+            return Value(kind, raw, norm, t, items=items, left=norm[0], right=norm[-1])
+    if "\\cup" in norm or "\\cap" in norm:
+        return Value(Kind.EXPR, raw, norm, t)
+    rel = _find_relation(t)
+    if rel is not None:
+        lhs, op, rhs = rel
+        rhs_value = parse_value(rhs, _depth + 1) if rhs else None
+        if not lhs or rhs_value is None:
+            return Value(Kind.EXPR, raw, norm, t)
+        return Value(Kind.RELATION, raw, norm, t, items=(rhs_value,), op=op, lhs=compact(lhs))
+    parts = split_top(t)
+    if len(parts) >= 2:
+        items = _parse_items(t, _depth)
+        if items is None:
+            return None
+        return Value(Kind.LIST, raw, norm, t, items=items)
+    if _is_text(t):
+        return Value(Kind.TEXT, raw, " ".join(t.lower().split()), t)
+    return Value(Kind.EXPR, raw, norm, t)
+
+
+def _parse_items(inner: str, depth: int) -> tuple[Value, ...] | None:
+    parts = [p.strip() for p in split_top(inner)]
+    if any(not p for p in parts):
+        return None
+    items = tuple(parse_value(p, depth + 1) for p in parts)
+    if any(i is None for i in items):
+        return None
+    return items  # type: ignore[return-value]
+
+
+def _is_text(t: str) -> bool:
+    words = _TEXTY.findall(t)
+    if not words:
+        return False
+    stripped = t.replace("\\", " ")
+    return any(w.lower() not in _MATH_WORDS for w in _TEXTY.findall(stripped)) and "\\frac" not in t
+
+
+def as_list(value: Value) -> Value | None:
+    """Re-read a thousands-separated number such as ``1,000`` as the list ``1, 000`` when the gold is a list."""
+    if value.kind is Kind.NUMBER and "," in value.raw:
+        items = _parse_items(normalize(value.raw), 0)
+        if items:
+            return Value(Kind.LIST, value.raw, value.norm, value.text, items=items)
+    return None

@@ -1,0 +1,100 @@
+"""One grading problem: a completion, its gold and options, with lazily computed stages.
+
+Verifiers receive a :class:`Sample` and read only what they need; extraction and parsing run at
+most once per sample however many verifiers look at it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .config import DEFAULT_CONFIG, GradeConfig
+from .extraction import Extraction, extract_answer
+from .parsing.gold import gold_texts, parse_gold
+from .parsing.values import Value, parse_value
+
+MAX_COMPLETION_CHARS = 50_000_000
+
+
+def to_text(obj: Any) -> str:
+    """Any completion-like input as text: bytes decoded, lone surrogates replaced, None empty."""
+    if obj is None:
+        return ""
+    if isinstance(obj, str):
+        text = obj
+    elif isinstance(obj, (bytes, bytearray, memoryview)):
+        text = bytes(obj).decode("utf-8", errors="replace")
+    elif isinstance(obj, (list, tuple)):
+        text = "\n".join(to_text(x) for x in obj[-4:])
+    elif isinstance(obj, dict):
+        text = to_text(obj.get("content", ""))
+    else:
+        text = str(obj)
+    if len(text) > MAX_COMPLETION_CHARS:
+        text = text[-MAX_COMPLETION_CHARS:]
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return text
+
+
+class Sample:
+    """A completion to grade against a gold, plus optional MCQ options and question."""
+
+    __slots__ = (
+        "completion", "gold", "options", "question", "config", "deadline",
+        "fast_only", "needs_slow", "_ext", "_pred", "_golds", "_done",
+    )
+
+    def __init__(
+        self,
+        completion: Any,
+        gold: Any,
+        *,
+        options: Sequence[str] | None = None,
+        question: str | None = None,
+        config: GradeConfig = DEFAULT_CONFIG,
+        deadline: float | None = None,
+    ) -> None:
+        self.completion = to_text(completion)
+        self.gold = gold
+        self.options = list(options) if options else None
+        self.question = question
+        self.config = config
+        self.deadline = deadline
+        self.fast_only = False  # batch phase 1: slow tiers only note that they are needed
+        self.needs_slow = False
+        self._ext: Extraction | None = None
+        self._pred: Value | None = None
+        self._golds: tuple[Value, ...] | None = None
+        self._done: set[str] = set()
+
+    @property
+    def extraction(self) -> Extraction:
+        if self._ext is None:
+            self._ext = extract_answer(self.completion, max_bare_len=self.config.max_bare_len)
+        return self._ext
+
+    @property
+    def pred(self) -> Value | None:
+        """The extracted answer parsed into a typed value (None: no answer or unparseable)."""
+        if "pred" not in self._done:
+            self._done.add("pred")
+            answer = self.extraction.answer
+            self._pred = parse_value(answer) if answer is not None else None
+        return self._pred
+
+    @property
+    def golds(self) -> tuple[Value, ...] | None:
+        """The parsed gold alternatives (None: bad gold)."""
+        if "golds" not in self._done:
+            self._done.add("golds")
+            self._golds = parse_gold(self.gold)
+        return self._golds
+
+    @property
+    def gold_text(self) -> str | None:
+        texts = gold_texts(self.gold)
+        return " | ".join(texts) if texts else None

@@ -1,0 +1,131 @@
+"""The verifier protocol and the shared gates every answer-checking verifier runs first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..parsing.values import Kind, Value
+from ..sample import Sample
+from ..verdict import Decision, Outcome
+
+CORRECT = Decision(Outcome.CORRECT, 1.0)
+INCORRECT = Decision(Outcome.INCORRECT, 0.0)
+
+
+def correct(detail: str = "") -> Decision:
+    return Decision(Outcome.CORRECT, 1.0, detail)
+
+
+def incorrect(detail: str = "") -> Decision:
+    return Decision(Outcome.INCORRECT, 0.0, detail)
+
+
+class Verifier:
+    """Decides one sample, or returns ``None`` to let the next verifier in a cascade decide.
+
+    Subclasses set ``name`` and implement :meth:`decide`. ``needs_gold`` / ``needs_answer``
+    make the engine return ``bad_gold`` / ``no_answer`` (and reject hedges) before ``decide``
+    is called, so a verifier never sees a sample it cannot grade.
+    """
+
+    name: str = ""
+    needs_gold: bool = True
+    needs_answer: bool = True
+    answer_only: bool = False  # decision depends only on the extracted answer (batch dedupe key)
+
+    def decide(self, sample: Sample) -> Decision | None:
+        raise NotImplementedError
+
+    def __call__(self, sample: Sample) -> Decision | None:
+        return self.decide(sample)
+
+    def __repr__(self) -> str:
+        return f"<verifier {self.name}>"
+
+
+class FunctionVerifier(Verifier):
+    """Wraps ``f(sample) -> Decision | bool | float | None`` registered as a verifier."""
+
+    def __init__(self, fn: Callable[..., Any], *, name: str, needs_gold: bool = True, needs_answer: bool = True):
+        self.fn = fn
+        self.name = name
+        self.needs_gold = needs_gold
+        self.needs_answer = needs_answer
+
+    def decide(self, sample: Sample) -> Decision | None:
+        result = self.fn(sample)
+        if result is None or isinstance(result, Decision):
+            return result
+        if isinstance(result, bool):
+            return CORRECT if result else INCORRECT
+        score = min(1.0, max(0.0, float(result)))
+        return Decision(Outcome.CORRECT if score >= 1.0 else Outcome.INCORRECT, score)
+
+
+class ValueVerifier(Verifier):
+    """A verifier that compares the parsed answer with each parsed gold alternative.
+
+    ``compare`` returns True (equal), False (provably different) or None (cannot tell). Any
+    alternative equal → correct; all provably different → incorrect; otherwise undecided.
+    """
+
+    answer_only = True
+
+    def compare(self, pred: Value, gold: Value, sample: Sample) -> bool | None:
+        raise NotImplementedError
+
+    def decide(self, sample: Sample) -> Decision | None:
+        pred = sample.pred
+        golds = sample.golds
+        if pred is None or not golds:
+            return None
+        undecided = False
+        for gold in golds:
+            r = self.compare(pred, gold, sample)
+            if r:
+                return correct()
+            if r is None:
+                undecided = True
+        return None if undecided else incorrect()
+
+
+def gate(verifier: Verifier, sample: Sample) -> Decision | None:
+    """The checks before any comparison: bad gold, no answer, hedges, unparseable answers."""
+    if verifier.needs_gold and not sample.golds:
+        return Decision(Outcome.BAD_GOLD, 0.0, "the gold answer could not be parsed", by="gold")
+    if not verifier.needs_answer:
+        return None
+    ext = sample.extraction
+    if ext.answer is None:
+        if ext.hedge:
+            return _rejected("hedge: several different final answers")
+        return Decision(Outcome.NO_ANSWER, 0.0, f"no final answer found ({ext.source})", by="extraction")
+    if ext.hedge and not _same_candidates(ext.candidates):
+        return _rejected(f"hedge: several different final answers {list(ext.candidates)[:5]}")
+    golds = sample.golds or ()
+    if ("\\pm" in ext.answer or "\\mp" in ext.answer) and not any(
+        "\\pm" in g.raw or "\\mp" in g.raw for g in golds
+    ):
+        return _rejected("hedge: ± gives two answers")
+    if sample.pred is None:
+        return _rejected("the answer could not be parsed")
+    pred = sample.pred
+    if pred.kind is Kind.LIST and golds and all(g.is_scalar for g in golds):
+        return _rejected("hedge: a list of answers for a single-valued gold")
+    return None
+
+
+def _rejected(detail: str) -> Decision:
+    return Decision(Outcome.INCORRECT, 0.0, detail, by="extraction")
+
+
+def _same_candidates(candidates: tuple[str, ...]) -> bool:
+    """Several boxes that all hold the same number (``3`` and ``3.0``) are not a hedge."""
+    from ..parsing.values import parse_value
+
+    values = [parse_value(c) for c in candidates]
+    if len(values) < 2 or any(v is None or v.kind is not Kind.NUMBER for v in values):
+        return False
+    first = values[0].number  # type: ignore[union-attr]
+    return all(v.number == first for v in values)  # type: ignore[union-attr]

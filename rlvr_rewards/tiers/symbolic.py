@@ -1,0 +1,91 @@
+"""``symbolic``: SymPy equivalence through math-verify, in a killable worker under a deadline.
+
+Only pairs that every cheaper tier left undecided get here. math-verify is called with its own
+signal-based timeouts switched off (``parsing_timeout=None``, ``timeout_seconds=None``); the
+deadline is enforced by killing the worker process (:mod:`rlvr_rewards.guard`).
+"""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+
+from ..guard import get_pool
+from ..parsing.values import Value
+from ..registry import register
+from ..sample import Sample
+from ..verdict import Decision, Outcome
+from .base import ValueVerifier, correct, incorrect
+
+
+@lru_cache(maxsize=1)
+def _configs() -> tuple:
+    from math_verify import ExprExtractionConfig, LatexExtractionConfig
+
+    return (LatexExtractionConfig(boxed_match_priority=0), ExprExtractionConfig())
+
+
+def _mv_parse(text: str) -> list:
+    from math_verify import parse
+
+    return parse("\\boxed{" + text + "}", extraction_config=_configs(), parsing_timeout=None)
+
+
+def symbolic_equal(pred: str, golds: tuple[str, ...]) -> bool | None:
+    """Runs in a worker: does ``pred`` equal any gold per math-verify? None if nothing parsed."""
+    import warnings
+
+    from math_verify import verify
+
+    warnings.filterwarnings("ignore")
+    p = _mv_parse(pred)
+    if not p:
+        return None
+    parsed_any = False
+    for g in golds:
+        gp = _mv_parse(g)
+        if not gp:
+            continue
+        parsed_any = True
+        if verify(gp, p, timeout_seconds=None):
+            return True
+    return False if parsed_any else None
+
+
+@register("symbolic", aliases=("sympy",))
+class SymbolicVerifier(ValueVerifier):
+    """SymPy equivalence via math-verify, in a killable worker under the sample's deadline."""
+
+    name = "symbolic"
+
+    def decide(self, sample: Sample) -> Decision | None:
+        pred, golds = sample.pred, sample.golds
+        if pred is None or not golds:
+            return None
+        if sample.fast_only:
+            sample.needs_slow = True
+            return None
+        pool = get_pool()
+        if not pool.warm:
+            t0 = time.monotonic()
+            pool.warmup()  # one-time start-up is not charged to this sample's deadline
+            if sample.deadline is not None:
+                sample.deadline += time.monotonic() - t0
+        now = time.monotonic()
+        deadline = sample.deadline if sample.deadline is not None else now + sample.config.timeout
+        if deadline - now <= 0:
+            return Decision(Outcome.TIMEOUT, 0.0, "deadline reached before the symbolic tier")
+        result = pool.call(symbolic_equal, _text(pred), tuple(_text(g) for g in golds), timeout=deadline - now)
+        if result.status == "timeout":
+            return Decision(Outcome.TIMEOUT, 0.0, f"symbolic comparison exceeded {sample.config.timeout:g} s")
+        if result.status == "error":
+            return Decision(Outcome.ERROR, 0.0, result.detail)
+        if result.value is True:
+            return correct("SymPy: equivalent")
+        if result.value is False:
+            return incorrect("SymPy: not equivalent")
+        return incorrect("SymPy could not parse the answer")
+
+
+def _text(value: Value) -> str:
+    return value.raw
