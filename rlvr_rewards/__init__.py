@@ -40,7 +40,12 @@ _EXPORTS = {
     "configure": "guard",
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+__all__ = [
+    "Cascade", "Decision", "GradeConfig", "Outcome", "Sample", "Tolerance", "Verdict", "Verifier",
+    "Weighted", "__version__", "acheck", "agrade", "build", "check", "configure", "create_verifier",
+    "extract_answer", "get_verifier", "grade", "grade_batch", "grade_groups", "list_verifiers",
+    "parse_value", "register", "register_spec", "warmup",
+]
 
 
 def __getattr__(name: str) -> Any:

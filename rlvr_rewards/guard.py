@@ -1,28 +1,40 @@
 """Hard deadlines without signals: a warm pool of killable worker processes.
 
-Slow tiers (SymPy, LaTeX parsing through math-verify) run in a pebble ``ProcessPool`` started
-with the *spawn* method, so the caller can be the main thread, a worker thread, an asyncio
-loop, a forked or spawned child, or a daemonic pool worker. A task that overruns its deadline
-has its worker process killed (C code in SymPy/gmpy2 cannot ignore SIGKILL) and pebble starts a
-replacement. Workers run under an address-space limit so a runaway expression cannot take the
-machine down. Nothing here uses the ``signal`` module.
+Layout::
+
+    your process (any thread, asyncio, daemonic pool worker, Ray actor)
+        └─ pipe ─ host process  (``python -m rlvr_rewards.guard``; imports SymPy/math-verify once)
+                     └─ pebble ProcessPool, forked from the host, one task at a time per worker
+
+Slow tiers send ``(function path, args, timeout)`` to the host; pebble kills a worker that
+overruns (C code in SymPy/gmpy2 cannot ignore SIGKILL) and forks a warm replacement in
+milliseconds. The host is started with :mod:`subprocess`, not :mod:`multiprocessing`, so it never
+re-imports the caller's ``__main__`` script and it can start inside daemonic pool workers.
+Workers run under an address-space limit (``RLIMIT_AS``). Nothing here uses :mod:`signal`.
 """
 
 from __future__ import annotations
 
 import atexit
-import multiprocessing
+import itertools
 import os
+import pickle
+import struct
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 DEFAULT_WORKERS = max(1, min(2, os.cpu_count() or 1))
 DEFAULT_MEMORY_LIMIT = 4 * 1024**3  # bytes of address space per worker
-WARMUP_TIMEOUT = 60.0
+WARMUP_TIMEOUT = 120.0
+MARGIN = 0.25  # seconds the caller waits past the deadline for the host's own timeout report
+_HEADER = struct.Struct("!I")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,135 +46,196 @@ class GuardResult:
     detail: str = ""
 
 
-def _init_worker(memory_limit: int | None) -> None:
-    """Runs once in each worker: cap memory, then pay the heavy imports before the first task."""
-    if memory_limit:
-        try:
-            import resource
-
-            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-        except (ImportError, ValueError, OSError):  # pragma: no cover - non-POSIX
-            pass
-    import logging
-    import warnings
-
-    warnings.filterwarnings("ignore")
-    logging.getLogger("math_verify").setLevel(logging.CRITICAL)
-    try:
-        import math_verify.grader
-        import math_verify.parser
-
-        # We switch math-verify's signal timeouts off on purpose; silence its warning about it.
-        math_verify.parser.TIMEOUT_WARNING_SHOWN = True
-        math_verify.grader.TIMEOUT_WARNING_SHOWN = True
-    except Exception:  # pragma: no cover - import problems surface as task errors
-        pass
+def _write_frame(stream: BinaryIO | int, obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = _HEADER.pack(len(data)) + data
+    if isinstance(stream, int):  # a raw fd: no buffered-IO lock a fork could inherit held
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(stream, view) :]
+    else:
+        stream.write(payload)
+        stream.flush()
 
 
-def _ping() -> int:
-    return os.getpid()
+def _read_exact(stream: BinaryIO | int, size: int) -> bytes:
+    if not isinstance(stream, int):
+        return stream.read(size)
+    chunks, got = [], 0
+    while got < size:
+        chunk = os.read(stream, size - got)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(stream: BinaryIO | int) -> Any:
+    head = _read_exact(stream, _HEADER.size)
+    if len(head) < _HEADER.size:
+        raise EOFError
+    (size,) = _HEADER.unpack(head)
+    data = _read_exact(stream, size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)  # frames come from our own host process, never from model text
+
+
+def _path_of(fn: Callable[..., Any]) -> str:
+    return f"{fn.__module__}:{fn.__qualname__}"
 
 
 class WorkerPool:
-    """A lazily started, fork-safe pool of killable workers shared by every grading call."""
+    """Client side of the worker host: lazily started, fork-safe, thread-safe."""
 
     def __init__(self, workers: int = DEFAULT_WORKERS, memory_limit: int | None = DEFAULT_MEMORY_LIMIT):
-        self.workers = workers
+        self.workers = max(1, int(workers))
         self.memory_limit = memory_limit
-        self._pool: Any = None
+        self._proc: subprocess.Popen[bytes] | None = None
         self._pid = -1
         self._lock = threading.Lock()
-        self._warm_pid = -1
-        self.timeouts = 0
+        self._write_lock = threading.Lock()
+        self._pending: dict[int, Future[Any]] = {}
+        self._ids = itertools.count()
+        self._ready: Future[Any] | None = None
         self.tasks = 0
+        self.timeouts = 0
+        self.restarts = 0
 
-    def _ensure(self) -> Any:
-        pid = os.getpid()
-        if self._pool is not None and self._pid == pid and self._pool.active:
-            return self._pool
+    # -- lifecycle -----------------------------------------------------------------------
+    def _alive(self) -> bool:
+        return self._proc is not None and self._pid == os.getpid() and self._proc.poll() is None
+
+    def _start(self) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([p for p in sys.path if p] + [env.get("PYTHONPATH", "")])
+        cmd = [sys.executable, "-m", "rlvr_rewards.guard", str(self.workers), str(self.memory_limit or 0)]
+        self._proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None if os.environ.get("RLVR_DEBUG") else subprocess.DEVNULL,
+            env=env, close_fds=True, start_new_session=True,
+        )
+        self._pid = os.getpid()
+        self._pending = {}
+        self._ready = Future()
+        threading.Thread(target=self._reader, args=(self._proc, self._ready, self._pending), daemon=True, name="rlvr-guard-reader").start()
+
+    def _reader(self, proc: subprocess.Popen[bytes], ready: Future[Any], pending: dict[int, Future[Any]]) -> None:
+        stream = proc.stdout
+        assert stream is not None
+        try:
+            while True:
+                msg = _read_frame(stream)
+                if msg == "ready":
+                    ready.set_result(True)
+                    continue
+                task_id, status, value = msg
+                fut = pending.pop(task_id, None)
+                if fut is not None and not fut.done():
+                    fut.set_result((status, value))
+        except Exception:  # noqa: BLE001 - EOF or a broken pipe: the host is gone
+            pass
+        if not ready.done():
+            ready.set_exception(RuntimeError("worker host exited during start-up"))
+        for fut in list(pending.values()):
+            if not fut.done():
+                fut.set_result(("error", "worker host exited"))
+        pending.clear()
+
+    def _ensure(self) -> subprocess.Popen[bytes]:
+        if self._alive():
+            return self._proc  # type: ignore[return-value]
         with self._lock:
-            if self._pool is not None and self._pid == pid and self._pool.active:
-                return self._pool
-            from pebble import ProcessPool
-
-            proc = multiprocessing.current_process()
-            if proc.daemon:
-                # Daemonic pool workers may not start children; our workers are killed with us.
-                proc._config["daemon"] = False  # type: ignore[attr-defined]
-            self._pool = ProcessPool(
-                max_workers=self.workers,
-                initializer=_init_worker,
-                initargs=(self.memory_limit,),
-                context=multiprocessing.get_context("spawn"),
-            )
-            self._pid = pid
-            return self._pool
-
-    def warmup(self, timeout: float = WARMUP_TIMEOUT) -> None:
-        """Start every worker and wait until they have imported SymPy and math-verify.
-
-        Called once per process before the first deadline starts, so a cold start (a few
-        seconds of imports) is never mistaken for a runaway comparison.
-        """
-        pool = self._ensure()
-        futures = [pool.schedule(_ping) for _ in range(self.workers)]
-        for f in futures:
-            f.result(timeout=timeout)
-        self._warm_pid = os.getpid()
+            if not self._alive():
+                if self._proc is not None and self._pid == os.getpid():
+                    self._kill_host()
+                    self.restarts += 1
+                self._start()
+        return self._proc  # type: ignore[return-value]
 
     @property
     def warm(self) -> bool:
-        return self._warm_pid == os.getpid() and self._pool is not None and self._pool.active
+        return self._alive() and self._ready is not None and self._ready.done() and self._ready.exception() is None
 
-    def submit(self, fn: Callable[..., Any], *args: Any, timeout: float) -> Any:
-        """Schedule ``fn(*args)``; the worker is killed if it runs longer than ``timeout`` seconds."""
-        self.tasks += 1
-        return self._ensure().schedule(fn, args=args, timeout=max(timeout, 0.001))
+    def warmup(self, timeout: float = WARMUP_TIMEOUT) -> None:
+        """Start the host and its workers and wait until SymPy and math-verify are imported.
 
-    def result(self, future: Any, deadline: float) -> GuardResult:
-        """Wait for ``future`` until the absolute ``deadline`` (``time.monotonic``), then kill it."""
-        remaining = deadline - time.monotonic()
+        Done once per process before any deadline starts, so a cold start is never mistaken
+        for a runaway comparison.
+        """
+        self._ensure()
+        assert self._ready is not None
+        self._ready.result(timeout=timeout)
+
+    def _kill_host(self) -> None:
+        proc = self._proc
+        if proc is None:
+            return
         try:
-            # pebble's own timeout starts when a worker picks the task up; the extra wait
-            # covers queueing behind other tasks, bounded by the caller's deadline below.
-            value = future.result(timeout=max(remaining, 0.0) + 0.05)
-            return GuardResult("ok", value)
+            os.killpg(proc.pid, 9)
+        except (ProcessLookupError, PermissionError, OSError):
+            try:
+                proc.kill()
+            except OSError:
+                pass
+        for stream in (proc.stdin, proc.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def shutdown(self) -> None:
+        """Stop the host and every worker (also registered with ``atexit``)."""
+        with self._lock:
+            if self._proc is not None and self._pid == os.getpid():
+                self._kill_host()
+            self._proc = None
+
+    # -- calls ---------------------------------------------------------------------------
+    def submit(self, fn: Callable[..., Any], *args: Any, timeout: float) -> Future[Any]:
+        """Send ``fn(*args)`` to a worker that is killed after ``timeout`` seconds of running."""
+        proc = self._ensure()
+        fut: Future[Any] = Future()
+        task_id = next(self._ids)
+        self._pending[task_id] = fut
+        self.tasks += 1
+        try:
+            with self._write_lock:
+                assert proc.stdin is not None
+                _write_frame(proc.stdin, (task_id, _path_of(fn), args, max(float(timeout), 0.001)))
+        except (OSError, ValueError) as exc:
+            self._pending.pop(task_id, None)
+            fut.set_result(("error", f"worker host unavailable: {exc}"))
+        return fut
+
+    def result(self, future: Future[Any], deadline: float) -> GuardResult:
+        """Wait for ``future`` until ``deadline`` (``time.monotonic``) plus a small margin."""
+        try:
+            status, value = future.result(timeout=max(deadline - time.monotonic(), 0.0) + MARGIN)
         except FutureTimeout:
-            future.cancel()
+            self.timeouts += 1
+            return GuardResult("timeout", detail="deadline exceeded")
+        if status == "ok":
+            return GuardResult("ok", value)
+        if status == "timeout":
             self.timeouts += 1
             return GuardResult("timeout", detail="deadline exceeded; worker killed")
-        except MemoryError:
-            return GuardResult("error", detail="worker ran out of memory")
-        except Exception as exc:  # noqa: BLE001 - a worker crash is a typed outcome
-            name = type(exc).__name__
-            if name == "TimeoutError":
-                self.timeouts += 1
-                return GuardResult("timeout", detail="deadline exceeded; worker killed")
-            return GuardResult("error", detail=f"{name}: {exc}"[:300])
+        return GuardResult("error", detail=str(value)[:300])
 
     def call(self, fn: Callable[..., Any], *args: Any, timeout: float) -> GuardResult:
-        """Run ``fn(*args)`` in a worker under a hard ``timeout``."""
+        """Run ``fn(*args)`` in a worker under a hard ``timeout`` (start-up not counted)."""
         try:
             if not self.warm:
                 self.warmup()
         except Exception as exc:  # noqa: BLE001
             return GuardResult("error", detail=f"worker pool failed to start: {type(exc).__name__}: {exc}"[:300])
         start = time.monotonic()
-        try:
-            future = self.submit(fn, *args, timeout=timeout)
-        except Exception as exc:  # noqa: BLE001 - e.g. the platform cannot spawn processes
-            return GuardResult("error", detail=f"worker pool unavailable: {exc}"[:300])
-        return self.result(future, start + timeout)
-
-    def shutdown(self) -> None:
-        with self._lock:
-            if self._pool is not None and self._pid == os.getpid():
-                self._pool.stop()
-                try:
-                    self._pool.join(timeout=5)
-                except Exception:  # noqa: BLE001
-                    pass
-            self._pool = None
+        return self.result(self.submit(fn, *args, timeout=timeout), start + timeout)
 
 
 _POOL: WorkerPool | None = None
@@ -170,19 +243,19 @@ _POOL_LOCK = threading.Lock()
 
 
 def get_pool() -> WorkerPool:
-    """The process-wide worker pool (created on first use; ``RLVR_WORKERS`` sets its size)."""
+    """The process-wide worker pool (``RLVR_WORKERS`` sets its size; default min(2, cpus))."""
     global _POOL
     if _POOL is None:
         with _POOL_LOCK:
             if _POOL is None:
-                workers = int(os.environ.get("RLVR_WORKERS", DEFAULT_WORKERS) or DEFAULT_WORKERS)
-                _POOL = WorkerPool(workers=max(1, workers))
+                workers = int(os.environ.get("RLVR_WORKERS", "") or DEFAULT_WORKERS)
+                _POOL = WorkerPool(workers=workers)
                 atexit.register(_POOL.shutdown)
     return _POOL
 
 
 def configure(workers: int | None = None, memory_limit: int | None = None) -> WorkerPool:
-    """Replace the shared pool with one of ``workers`` processes and a ``memory_limit`` in bytes."""
+    """Replace the shared pool with ``workers`` processes capped at ``memory_limit`` bytes each."""
     global _POOL
     with _POOL_LOCK:
         if _POOL is not None:
@@ -196,5 +269,112 @@ def configure(workers: int | None = None, memory_limit: int | None = None) -> Wo
 
 
 def warmup() -> None:
-    """Start the worker pool now so the first slow comparison does not pay the start-up."""
+    """Start the worker pool now so the first slow comparison does not wait for it."""
     get_pool().warmup()
+
+
+# -- host side (runs in ``python -m rlvr_rewards.guard``) ------------------------------------
+def _worker_init(memory_limit: int, close_fds: tuple[int, ...] = ()) -> None:
+    """In each forked worker: drop the host's pipe ends and cap the address space."""
+    for fd in close_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    if memory_limit:
+        try:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+        except (ImportError, ValueError, OSError):  # pragma: no cover - non-POSIX
+            pass
+
+
+def _run_task(path: str, args: tuple[Any, ...]) -> Any:
+    import importlib
+
+    module, _, name = path.partition(":")
+    fn: Any = importlib.import_module(module)
+    for part in name.split("."):
+        fn = getattr(fn, part)
+    return fn(*args)
+
+
+def _preload() -> None:
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    logging.getLogger("math_verify").setLevel(logging.CRITICAL)
+    try:
+        import math_verify.grader
+        import math_verify.parser
+
+        # We switch math-verify's signal timeouts off on purpose; silence its warning about it.
+        math_verify.parser.TIMEOUT_WARNING_SHOWN = True
+        math_verify.grader.TIMEOUT_WARNING_SHOWN = True
+        from rlvr_rewards.tiers.symbolic import symbolic_equal
+
+        # Warm math-verify's lazy paths once here; forked workers inherit them.
+        symbolic_equal("\\frac{1}{2}+x", ("x+0.5",))
+        symbolic_equal("\\sum_{k=1}^{3} k", ("6",))
+    except Exception:  # noqa: BLE001 - import problems surface as task errors
+        pass
+
+
+def host_main(workers: int, memory_limit: int) -> None:
+    """Serve tasks from stdin until it closes; every task runs in a killable forked worker."""
+    import multiprocessing
+
+    from pebble import ProcessPool
+
+    # Frames travel on private raw fds. fd 0 becomes /dev/null and fd 1 a copy of stderr, so
+    # stray prints cannot corrupt the stream, and a forked worker closing ``sys.stdin`` never
+    # waits on a buffered-IO lock that the reading thread held at fork time.
+    stdin, stdout = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    sys.stdin = open(os.devnull)  # noqa: SIM115
+    _preload()
+    pool = ProcessPool(
+        max_workers=workers, initializer=_worker_init, initargs=(memory_limit, (stdin, stdout)),
+        context=multiprocessing.get_context("fork"),
+    )
+    write_lock = threading.Lock()
+
+    def reply(msg: Any) -> None:
+        with write_lock:
+            _write_frame(stdout, msg)
+
+    def done(task_id: int, future: Any) -> None:
+        try:
+            reply((task_id, "ok", future.result()))
+        except Exception as exc:  # noqa: BLE001
+            name = type(exc).__name__
+            if name == "TimeoutError":
+                reply((task_id, "timeout", None))
+            elif isinstance(exc, MemoryError):
+                reply((task_id, "error", "worker ran out of memory"))
+            else:
+                reply((task_id, "error", f"{name}: {exc}"[:300]))
+
+    warm = [pool.schedule(os.getpid) for _ in range(workers)]
+    for f in warm:
+        f.result()
+    reply("ready")
+    try:
+        while True:
+            try:
+                task_id, path, args, timeout = _read_frame(stdin)
+            except EOFError:
+                break
+            future = pool.schedule(_run_task, args=(path, args), timeout=timeout)
+            future.add_done_callback(lambda f, t=task_id: done(t, f))
+    finally:
+        pool.stop()
+        pool.join(timeout=2)
+
+
+if __name__ == "__main__":
+    host_main(int(sys.argv[1]), int(sys.argv[2]))

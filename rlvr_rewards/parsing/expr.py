@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -39,6 +40,7 @@ __all__ = [
 
 # --- limits -----------------------------------------------------------------
 MAX_BITS = 10_000  # exact: largest numerator/denominator kept (bits)
+MAX_NUM_DIGITS = 3_000  # parser: longest number literal (~MAX_BITS bits)
 MAX_FACTORIAL_EXACT = 1_000  # exact: largest n for n!
 MAX_FACTORIAL_NUMERIC = 10_000  # numeric: largest |x| for x!
 MAX_EXPONENT = 10**6  # numeric: largest |exponent|
@@ -366,6 +368,8 @@ def _tokenize(text: str) -> list[Token]:
 
 # --- parser -------------------------------------------------------------------
 def _num(s: str) -> Num:
+    if len(s) > MAX_NUM_DIGITS:
+        raise ExprError(f"number literal longer than {MAX_NUM_DIGITS} digits")
     whole, _, frac = s.partition(".")
     scale = 10 ** len(frac)
     return Num(Fraction(int(whole or "0") * scale + int(frac or "0"), scale))
@@ -791,6 +795,11 @@ _MP_FUNCS = {
 _PERIODIC = frozenset({"sin", "cos", "tan", "cot", "sec", "csc"})
 
 
+# mpmath's working precision is process-global: evaluations hold this lock so that a thread
+# restoring the precision can never truncate another thread's 50-digit comparison.
+_MP_LOCK = threading.RLock()
+
+
 class _Undefined(Exception):
     """Numeric evaluation undefined or over limits."""
 
@@ -808,11 +817,22 @@ def _numeric(e: Expr, env: Mapping[str, complex] | None, dps: int) -> tuple[Any,
     """(value, scale) where ``2**scale`` bounds Add terms / function args (cancellation)."""
     M = _mpmath()
     scale = [-(10**7)]
-    mag, isfinite = M.mag, M.isfinite
+    mag, isfinite, mpc = M.mag, M.isfinite, M.mpc
 
     def check(v: Any) -> Any:
-        if not isfinite(v) or (v and abs(mag(v)) > MAX_MAG_BITS):
+        if not isfinite(v):
             raise _Undefined
+        if not v:
+            return v
+        m = mag(v)
+        if abs(m) > MAX_MAG_BITS:
+            raise _Undefined
+        if type(v) is mpc:  # flush a part far below working precision
+            cut = m - M.mp.prec - 32
+            if v.real and mag(v.real) < cut:
+                return mpc(0, v.imag)
+            if v.imag and mag(v.imag) < cut:
+                return mpc(v.real, 0)
         return v
 
     def note(v: Any) -> None:
@@ -905,7 +925,7 @@ def _numeric(e: Expr, env: Mapping[str, complex] | None, dps: int) -> tuple[Any,
             return M.binomial(x, args[1])
         raise _Undefined
 
-    with M.workdps(dps + GUARD_DPS):
+    with _MP_LOCK, M.workdps(dps + GUARD_DPS):
         try:
             return M.mpc(ev(e)), scale[0]
         except (_Undefined, ArithmeticError, ValueError, TypeError, RecursionError):
@@ -929,7 +949,7 @@ def numeric_value(
 # --- comparison -----------------------------------------------------------------
 def _close(ra: tuple[Any, int], rb: tuple[Any, int], rel_tol_digits: int, dps: int) -> bool:
     M = _mpmath()
-    with M.workdps(dps + GUARD_DPS):
+    with _MP_LOCK, M.workdps(dps + GUARD_DPS):
         (va, sa), (vb, sb) = ra, rb
         tol = max(
             max(abs(va), abs(vb)) * M.mpf(10) ** -rel_tol_digits,
@@ -964,7 +984,7 @@ def equivalent(
     rng = random.Random(seed)
     defined = False
     for _ in range(points):
-        env = {s: complex(rng.uniform(0.5, 2.5)) for s in names}
+        env = {s: rng.uniform(0.5, 2.5) for s in names}
         ra, rb = _numeric(a, env, dps), _numeric(b, env, dps)
         if ra is None or rb is None:
             continue

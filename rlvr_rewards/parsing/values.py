@@ -293,12 +293,13 @@ def _parse_items(inner: str, depth: int) -> tuple[Value, ...] | None:
     return items  # type: ignore[return-value]
 
 
+_COMMAND = re.compile(r"\\[A-Za-z]+")
+
+
 def _is_text(t: str) -> bool:
-    words = _TEXTY.findall(t)
-    if not words:
-        return False
-    stripped = t.replace("\\", " ")
-    return any(w.lower() not in _MATH_WORDS for w in _TEXTY.findall(stripped)) and "\\frac" not in t
+    """Words that are not LaTeX commands or function names: a text answer such as ``Evelyn``."""
+    words = _TEXTY.findall(_COMMAND.sub(" ", t))
+    return any(w.lower() not in _MATH_WORDS for w in words)
 
 
 def as_list(value: Value) -> Value | None:

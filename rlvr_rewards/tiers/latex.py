@@ -119,9 +119,16 @@ def _unordered(a: tuple[Value, ...], b: tuple[Value, ...], config: GradeConfig, 
     return True if all(used) else (None if unknown else False)
 
 
+def _as_expr(value: Value) -> ex.Expr | None:
+    """Numbers keep the exact value parsing gave them (mixed numbers, percents resolved)."""
+    if value.kind is Kind.NUMBER and value.number is not None:
+        return None if value.percent else ex.Num(value.number)
+    return _parsed(value.text)
+
+
 def _scalar(pred: Value, gold: Value, config: GradeConfig) -> bool | None:
-    a = _parsed(pred.text)
-    b = _parsed(gold.text)
+    a = _as_expr(pred)
+    b = _as_expr(gold)
     if a is None or b is None:
         return None
     if pred.kind is Kind.NUMBER and pred.decimals is not None or gold.kind is Kind.NUMBER and gold.decimals is not None:
