@@ -161,13 +161,25 @@ def _box_spans(text: str) -> list[tuple[int, int]]:
     return result
 
 
+_PLACEHOLDER = re.compile(
+    r"\\[hv]?phantom\{[^{}]{0,40}\}|\\(?:quad|qquad|square|Box|blacksquare|ldots|dots|cdots)|\\[ ,;:!]|[\s?_.~]"
+)
+
+
+def _is_placeholder(box: str) -> bool:
+    r"""``\boxed{\phantom{2}}``, ``\boxed{?}``, ``\boxed{\quad}``: a blank to fill in, not an answer."""
+    return len(box) <= 80 and not _PLACEHOLDER.sub("", box)
+
+
 def find_boxed(text: str) -> list[str]:
     r"""Stripped contents of every top-level ``\boxed{...}`` / ``\fbox{...}`` in order.
 
     Braces are balanced (``\{``/``\}`` are literal), ``\boxed 5`` and ``\boxed {x}``
-    are accepted, unterminated boxes are skipped, and ``\boxed{\boxed{x}}`` gives x.
+    are accepted, unterminated boxes are skipped, ``\boxed{\boxed{x}}`` gives x, and
+    placeholder boxes (``\boxed{\phantom{2}}``, ``\boxed{?}``) are dropped.
     """
-    return [text[s:e].strip() for s, e in _box_spans(text)]
+    boxes = (text[s:e].strip() for s, e in _box_spans(text))
+    return [b for b in boxes if not _is_placeholder(b)]
 
 
 # ---------------------------------------------------------------- alternatives
