@@ -36,7 +36,8 @@ def ans(text: str, **kw: int) -> str | None:
         (r"\boxed{3} and \boxed{4", ["3"]),
         (r"\boxedx{3}", []),
         ("no boxes here", []),
-        (r"\boxed{}", [""]),
+        (r"\boxed{}", []),  # an empty box is a placeholder, not an answer
+        (r"\boxed{\phantom{2}} then \boxed{4}", ["4"]),
     ],
 )
 def test_find_boxed(text: str, expected: list[str]) -> None:
