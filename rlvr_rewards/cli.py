@@ -155,17 +155,18 @@ def _cmd_verifiers(args: argparse.Namespace) -> int:
     from .registry import aliases, describe, list_verifiers
 
     names = list_verifiers()
-    width = max(len(n) for n in names) + 2
+    al = aliases()
+    specs = list_specs()
+    width = max(len(n) for n in [*names, *al, *specs]) + 2
     print("verifiers:")
     for name in names:
         print(f"  {name:<{width}}{describe(name)}")
-    al = aliases()
     if al:
         print("aliases:")
         for a, target in sorted(al.items()):
             print(f"  {a:<{width}}→ {target}")
     print("named specs:")
-    for name, spec in sorted(list_specs().items()):
+    for name, spec in sorted(specs.items()):
         print(f"  {name:<{width}}{spec}")
     return 0
 
