@@ -32,8 +32,9 @@ _SPECS: dict[str, str] = {
 
 def register_spec(name: str, spec: str) -> None:
     """Give a composed spec string a short name usable wherever a verifier name is."""
-    build(spec)  # validate now, not at training time
+    _build_text(spec)  # validate now, not at training time
     _SPECS[name] = spec
+    _BUILT.clear()
 
 
 def list_specs() -> dict[str, str]:
@@ -131,11 +132,25 @@ _WEIGHT = re.compile(r"^\s*([-+]?\d*\.?\d+(?:[eE][-+]?\d+)?)\s*\*\s*(.+)$")
 
 
 def build(spec: str | Verifier | Sequence[Any]) -> Verifier:
-    """A verifier from a name, a spec string, a verifier, or a list (a cascade)."""
+    """A verifier from a name, a spec string, a verifier, or a list (a cascade).
+
+    Spec strings are built once and cached (verifiers are stateless), so passing a string on
+    every call costs a dictionary lookup.
+    """
     if isinstance(spec, Verifier):
         return spec
-    if not isinstance(spec, str):
-        return Cascade([build(s) for s in spec])
+    if isinstance(spec, str):
+        v = _BUILT.get(spec)
+        if v is None:
+            v = _BUILT[spec] = _build_text(spec)
+        return v
+    return Cascade([build(s) for s in spec])
+
+
+_BUILT: dict[str, Verifier] = {}
+
+
+def _build_text(spec: str) -> Verifier:
     text = spec.strip()
     if text in _SPECS:
         v = build(_SPECS[text])

@@ -273,6 +273,33 @@ def warmup() -> None:
     get_pool().warmup()
 
 
+def _after_fork_in_child() -> None:
+    """A forked caller gets fresh locks and, on first use, its own host.
+
+    Its copies of the parent's pipe ends are closed so the parent's host still sees EOF when
+    the parent goes away.
+    """
+    global _POOL_LOCK
+    _POOL_LOCK = threading.Lock()
+    pool = _POOL
+    if pool is None:
+        return
+    pool._lock = threading.Lock()
+    pool._write_lock = threading.Lock()
+    proc, pool._proc, pool._ready, pool._pending = pool._proc, None, None, {}
+    if proc is not None:
+        for stream in (proc.stdin, proc.stdout):
+            try:
+                if stream is not None:
+                    os.close(stream.fileno())
+            except (OSError, ValueError):
+                pass
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 # -- host side (runs in ``python -m rlvr_rewards.guard``) ------------------------------------
 def _worker_init(memory_limit: int, close_fds: tuple[int, ...] = ()) -> None:
     """In each forked worker: drop the host's pipe ends and cap the address space."""
@@ -322,6 +349,17 @@ def _preload() -> None:
         pass
 
 
+def _watch_parent(parent: int) -> None:
+    """If the caller dies without closing the pipe (SIGKILL), take the workers down with us."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            try:
+                os.killpg(os.getpgid(0), 9)
+            finally:
+                os._exit(0)
+
+
 def host_main(workers: int, memory_limit: int) -> None:
     """Serve tasks from stdin until it closes; every task runs in a killable forked worker."""
     import multiprocessing
@@ -362,6 +400,7 @@ def host_main(workers: int, memory_limit: int) -> None:
     warm = [pool.schedule(os.getpid) for _ in range(workers)]
     for f in warm:
         f.result()
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     reply("ready")
     try:
         while True:

@@ -46,11 +46,22 @@ def register(name: str, *, aliases: tuple[str, ...] = (), replace: bool = False)
                     raise ValueError(f"verifier {key!r} is already registered")
             _FACTORIES[name] = factory
             _DEFAULTS.pop(name, None)
+            _clear_built()
             for alias in aliases:
                 _ALIASES[alias] = name
         return obj
 
     return decorator
+
+
+def _clear_built() -> None:
+    """A (re-)registered name invalidates specs built from the old one."""
+    import sys
+
+    compose = sys.modules.get(__package__ + ".compose")
+    built = getattr(compose, "_BUILT", None)
+    if built:
+        built.clear()
 
 
 def _load_builtins() -> None:

@@ -52,6 +52,8 @@ def compare_values(pred: Value, gold: Value, config: GradeConfig, depth: int = 0
         if pred.op == gold.op and pred.lhs == gold.lhs:
             return compare_values(pred.items[0], gold.items[0], config, depth + 1)
         return None
+    if (pk is Kind.NUMBER or gk is Kind.NUMBER) and ("\\cup" in pred.norm) != ("\\cup" in gold.norm):
+        return False  # a union of sets is never a single number
     if gk is Kind.TEXT or pk is Kind.TEXT:
         return pred.norm == gold.norm if pk is gk else False
     if gk is Kind.CHOICE or pk is Kind.CHOICE:

@@ -3,6 +3,9 @@
 Only pairs that every cheaper tier left undecided get here. math-verify is called with its own
 signal-based timeouts switched off (``parsing_timeout=None``, ``timeout_seconds=None``); the
 deadline is enforced by killing the worker process (:mod:`rlvr_rewards.guard`).
+
+Only math-verify's LaTeX extraction is used: its plain-expression extraction hands text to
+SymPy's ``parse_expr``, which evaluates Python code and must never see model output.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ from .base import ValueVerifier, correct, incorrect
 
 @lru_cache(maxsize=1)
 def _configs() -> tuple:
-    from math_verify import ExprExtractionConfig, LatexExtractionConfig
+    from math_verify import LatexExtractionConfig
 
-    return (LatexExtractionConfig(boxed_match_priority=0), ExprExtractionConfig())
+    return (LatexExtractionConfig(boxed_match_priority=0),)
 
 
 def _mv_parse(text: str) -> list:
