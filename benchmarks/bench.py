@@ -65,11 +65,14 @@ def load_data(source: str, data_dir: Path | None) -> dict[str, list[dict[str, An
             from datasets import load_dataset  # lazy: only the hub source needs it
         except ImportError:
             sys.exit("--source hub needs the `datasets` package (pip install datasets)")
-        math500 = [
-            {"problem": r["problem"], "solution": r["solution"], "answer": r["answer"]}
-            for r in load_dataset("HuggingFaceH4/MATH-500", split="test")
-        ]
-        gsm8k = [_gsm8k_from_hub_row(r) for r in load_dataset("openai/gsm8k", "main", split="test")]
+        try:
+            math500 = [
+                {"problem": r["problem"], "solution": r["solution"], "answer": r["answer"]}
+                for r in load_dataset("HuggingFaceH4/MATH-500", split="test")
+            ]
+            gsm8k = [_gsm8k_from_hub_row(r) for r in load_dataset("openai/gsm8k", "main", split="test")]
+        except Exception as exc:  # noqa: BLE001 - no network, no cache, renamed dataset...
+            sys.exit(f"--source hub: could not load the datasets from Hugging Face: {type(exc).__name__}: {exc}")
         print(f"note: {QWEN_FILE} has no Hugging Face copy; the `grpo` workload and the Qwen half of "
               "`bare` are skipped with --source hub")
         return {"math500": math500, "gsm8k": gsm8k, "qwen": None}
@@ -102,8 +105,13 @@ class Pair:
 
 
 def wrap_gold(gold: str) -> str:
-    """Math-Verify's usual gold convention: ``$gold$`` unless it already carries ``$`` or ``\\boxed``."""
-    return gold if ("$" in gold or "\\boxed" in gold) else f"${gold}$"
+    """Math-Verify's usual gold convention: ``$gold$`` unless it already carries ``$`` or ``\\boxed``.
+
+    An escaped dollar sign (``\\$36``, a currency answer in MATH-500) is not a math delimiter:
+    such a gold is wrapped too, otherwise ``parse`` finds nothing and every pair scores False.
+    """
+    delimited = "$" in gold.replace("\\$", "")
+    return gold if (delimited or "\\boxed" in gold) else f"${gold}$"
 
 
 def reference_pairs(data: dict[str, Any]) -> list[Pair]:
@@ -156,13 +164,16 @@ def load_math_verify() -> tuple[Callable[..., Any], Callable[..., Any]]:
 
 
 def mv_grade(parse: Callable[..., Any], verify: Callable[..., Any], pair: Pair) -> tuple[bool, Any]:
-    """Math-Verify the standard way; any exception counts as not verified. Returns (ok, parsed pred)."""
+    """Math-Verify the standard way; any exception counts as not verified.
+
+    Returns ``(ok, parsed prediction)``, or ``(False, the exception)`` when it raised.
+    """
     try:
         gold = parse(pair.mv_gold)
         pred = parse(pair.mv_completion)
         return bool(verify(gold, pred)), pred
-    except Exception:  # noqa: BLE001
-        return False, None
+    except Exception as exc:  # noqa: BLE001
+        return False, exc
 
 
 @dataclass
@@ -227,6 +238,26 @@ def run_mv(pairs: Sequence[Pair], parse: Callable[..., Any], verify: Callable[..
     return out
 
 
+def clear_our_caches() -> list[str]:
+    """Empty rlvr_rewards' in-process parse caches (parsed golds, parsed LaTeX answers).
+
+    Called before each workload so one workload never runs on answers a previous one already
+    parsed (the bare workload reuses the MATH-500 golds of the reference one). Reuse *within* a
+    workload stays: a gold shared by several pairs is parsed once, as in training. Best effort:
+    private names, skipped if they move.
+    """
+    import importlib
+
+    cleared = []
+    for module, name in (("rlvr_rewards.parsing.gold", "_parse_gold_text"), ("rlvr_rewards.tiers.latex", "_parsed")):
+        try:
+            getattr(importlib.import_module(module), name).cache_clear()
+            cleared.append(f"{module}.{name}")
+        except (ImportError, AttributeError):
+            pass
+    return cleared
+
+
 def warm_up(pairs: Sequence[Pair], parse: Callable[..., Any], verify: Callable[..., Any]) -> float:
     """Start our worker pool and exercise both systems on a few pairs (untimed)."""
     from rlvr_rewards import check, grade_batch, warmup
@@ -278,15 +309,18 @@ def _short(text: Any, limit: int = 300) -> Any:
 
 
 def _mv_pred_text(parsed: Any) -> str | None:
+    if isinstance(parsed, Exception):
+        return f"raised {type(parsed).__name__}: {_short(parsed, 120)}"
     if not parsed:
         return None
     return " | ".join(_short(x, 120) for x in parsed)
 
 
-def disagreements(pairs: Sequence[Pair], ours: SystemRun, mv: SystemRun) -> list[dict[str, Any]]:
+def disagreements(pairs: Sequence[Pair], ours: SystemRun, mv: SystemRun, vs_label: bool = False) -> list[dict[str, Any]]:
+    """Pairs where the two systems differ (or, with ``vs_label``, where either differs from the label)."""
     rows = []
     for p, oc, v, mc, mp in zip(pairs, ours.correct, ours.extra, mv.correct, mv.extra):
-        if oc == mc:
+        if (oc == p.label and mc == p.label) if vs_label else oc == mc:
             continue
         rows.append({
             **p.meta,
@@ -299,7 +333,7 @@ def disagreements(pairs: Sequence[Pair], ours: SystemRun, mv: SystemRun) -> list
             "our_detail": _short(v.detail, 200),
             "mv_verdict": mc,
             "mv_extracted": _mv_pred_text(mp),
-            "right_per_label": "ours" if oc == p.label else "mv",
+            "right_per_label": "both" if oc == mc == p.label else "neither" if oc == mc else "ours" if oc == p.label else "mv",
         })
     return rows
 
@@ -314,13 +348,14 @@ def evaluate_workload(
     labels = [p.label for p in pairs]
     s_ours, s_mv = summarize(ours, labels), summarize(mv, labels)
     dis = disagreements(pairs, ours, mv)
+    label_misses = disagreements(pairs, ours, mv, vs_label=True)
     n = len(pairs)
     outcomes = Counter(v.outcome.value for v in ours.extra)
     verifiers = Counter(v.verifier or "-" for v in ours.extra)
-    slowest = sorted(
-        ({"ms": round(t * 1e3, 2), **pairs[i].meta, "gold": pairs[i].ours_gold} for i, t in enumerate(mv.latency)),
-        key=lambda r: -r["ms"],
-    )[:5]
+    def slowest(run: SystemRun) -> list[dict[str, Any]]:
+        order = sorted(range(n), key=lambda i: -run.latency[i])[:5]
+        return [{"ms": round(run.latency[i] * 1e3, 2), **pairs[i].meta, "gold": pairs[i].ours_gold} for i in order]
+
     return {
         "workload": name,
         "note": note,
@@ -333,9 +368,13 @@ def evaluate_workload(
         "disagreements_count": len(dis),
         "disagreements_label_sides_with": dict(Counter(d["right_per_label"] for d in dis)),
         "ours_outcomes": dict(outcomes),
+        "mv_exceptions": sum(isinstance(x, Exception) for x in mv.extra),
         "ours_deciding_verifier": dict(verifiers.most_common()),
-        "mv_slowest_pairs": slowest,
+        "ours_slowest_pairs": slowest(ours),  # grpo: amortised (group time / 8)
+        "mv_slowest_pairs": slowest(mv),
         "disagreements": dis,
+        "label_misses_count": len(label_misses),
+        "label_misses": label_misses[:100],  # either system differs from the label (label noise shows here)
     }
 
 
@@ -430,6 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan.append(("bare", bare, lambda: run_ours_single(bare),
                  "short answers: MATH-500 answer vs \\boxed{answer} (correct) + qwen_pred vs gold (label qwen_correct)"))
     for name, pairs, run_ours, note in plan:
+        clear_our_caches()
         print(f"running {name}: rlvr_rewards ...", end=" ", flush=True)
         ours = run_ours()
         print(f"{ours.wall:.1f} s; math-verify ...", end=" ", flush=True)
@@ -443,7 +483,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     for r in results:
         o = ", ".join(f"{k} {v}" for k, v in sorted(r["ours_outcomes"].items(), key=lambda kv: -kv[1]))
-        print(f"{r['workload']}: our outcomes: {o}")
+        print(f"{r['workload']}: our outcomes: {o}; math-verify exceptions: {r['mv_exceptions']}; "
+              f"pairs where either system differs from the label: {r['label_misses_count']}")
         for d in r["disagreements"][:5 if r["workload"] != "grpo" else 10]:
             ident = d.get("id", f"{d.get('set')}#{d.get('i')}")
             print(f"  disagree {ident}: gold={d['gold']!r} ours={d['our_answer']!r}->{d['our_verdict']} "

@@ -254,6 +254,25 @@ def _tidy(s: str) -> str:
     return s
 
 
+def _find_closer(s: str, closer: str, start: int) -> int:
+    r"""Index of ``closer`` at or after ``start``, skipping escaped dollars (``\$36``)."""
+    end = s.find(closer, start)
+    while end > 0 and closer[0] == "$" and s[end - 1] == "\\":
+        end = s.find(closer, end + 1)
+    return end
+
+
+_INLINE_MATH = re.compile(r"(?<!\\)\$((?:[^$\\]|\\.){1,200}?)(?<!\\)\$|\\\((.{1,200}?)\\\)")
+
+
+def _last_inline_math(s: str) -> str | None:
+    """Content of the last ``$…$`` / ``\\(…\\)`` span in a short sentence."""
+    found = None
+    for m in _INLINE_MATH.finditer(s):
+        found = m.group(1) if m.group(1) is not None else m.group(2)
+    return found.strip() if found and found.strip() else None
+
+
 def _math_spans(s: str) -> list[str] | None:
     r"""Contents of leading math spans ("$a$ or $b$" -> [a, b]).
 
@@ -265,7 +284,7 @@ def _math_spans(s: str) -> list[str] | None:
     while True:
         for opener, closer in _SPAN_DELIMS:
             if s.startswith(opener, pos):
-                end = s.find(closer, pos + len(opener))
+                end = _find_closer(s, closer, pos + len(opener))
                 if end == -1:
                     return None
                 parts.append(s[pos + len(opener) : end].strip())
@@ -406,5 +425,7 @@ def extract_answer(
 
     bare = text.strip()
     if not markers and bare and len(bare) <= max_bare_len and "\n" not in bare:
-        return _finish(_tidy(bare), "bare", [], region, max_answer_len)
+        # "It costs $\$18.90$ in total." — a short sentence around one math answer.
+        math = _last_inline_math(bare) if any(c.isalpha() for c in bare.replace("\\", "")) else None
+        return _finish(math or _tidy(bare), "bare", [], region, max_answer_len)
     return Extraction(None, "none", (), False, region)

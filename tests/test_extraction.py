@@ -421,3 +421,17 @@ def test_helpers_never_raise(text: str) -> None:
 def test_boxed_roundtrip(content: str) -> None:
     r = extract_answer(f"Some reasoning.\n\\boxed{{{content}}}")
     assert (r.answer, r.source) == (content, "boxed")
+
+
+# Regression: an escaped dollar inside inline math ended the span early (found by the benchmark).
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (r"The final answer is $\$36$.", r"\$36"),
+        (r"The answer is $\$36$", r"\$36"),
+        (r"It costs $\$18.90$ in total.", r"\$18.90"),
+        (r"so the total is \(\$36\).", r"\$36"),
+    ],
+)
+def test_escaped_dollar_in_math_span(text: str, expected: str) -> None:
+    assert extract_answer(text).answer == expected
