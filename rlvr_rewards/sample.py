@@ -96,5 +96,9 @@ class Sample:
 
     @property
     def gold_text(self) -> str | None:
-        texts = gold_texts(self.gold)
+        """The gold as given, alternatives joined by `` | `` (for verdicts and logs)."""
+        gold = self.gold
+        if isinstance(gold, str):
+            return gold
+        texts = gold_texts(gold)
         return " | ".join(texts) if texts else None

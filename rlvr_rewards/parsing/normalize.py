@@ -125,9 +125,12 @@ def _strip_text_commands(t: str) -> str:
     return "".join(out)
 
 
-def normalize(text: str) -> str:
-    """Canonical string for comparison: no delimiters, spacing commands, sizing, degrees, units."""
-    t = strip_wrappers(text)
+def normalize(text: str, *, stripped: bool = False) -> str:
+    """Canonical string for comparison: no delimiters, spacing commands, sizing, degrees, units.
+
+    ``stripped=True`` when the caller already ran :func:`strip_wrappers`.
+    """
+    t = text if stripped else strip_wrappers(text)
     t = _SPACING.sub(" ", t)
     t = _LEFT_RIGHT.sub("", t)
     t = _FRAC.sub(r"\\frac", t)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
+from functools import lru_cache
 
 from .normalize import braces_balanced, compact, find_matching_brace, normalize, strip_wrappers
 
@@ -222,13 +223,22 @@ def _matrix_rows(t: str) -> list[list[str]] | None:
 
 
 def parse_value(text: str, _depth: int = 0) -> Value | None:
-    """Parse one answer; ``None`` when it is empty, unbalanced or too long to be an answer."""
+    """Parse one answer; ``None`` when it is empty, unbalanced or too long to be an answer.
+
+    Results are cached (values are immutable): a GRPO group repeats answers, a gold repeats
+    across a whole epoch.
+    """
     if not isinstance(text, str) or len(text) > MAX_ANSWER_LEN or _depth > 8:
         return None
+    return _parse_cached(text, _depth)
+
+
+@lru_cache(maxsize=65536)
+def _parse_cached(text: str, _depth: int) -> Value | None:
     raw = strip_wrappers(text)
     if not raw or not braces_balanced(raw):
         return None
-    t = normalize(raw)
+    t = normalize(raw, stripped=True)
     if not t:
         return None
     norm = compact(t)

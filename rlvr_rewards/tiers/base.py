@@ -84,10 +84,10 @@ class ValueVerifier(Verifier):
         for gold in golds:
             r = self.compare(pred, gold, sample)
             if r:
-                return correct()
+                return Decision(Outcome.CORRECT, 1.0, "", self.name)
             if r is None:
                 undecided = True
-        return None if undecided else incorrect()
+        return None if undecided else Decision(Outcome.INCORRECT, 0.0, "", self.name)
 
 
 def gate(verifier: Verifier, sample: Sample) -> Decision | None:
