@@ -266,11 +266,13 @@ _INLINE_MATH = re.compile(r"(?<!\\)\$((?:[^$\\]|\\.){1,200}?)(?<!\\)\$|\\\((.{1,
 
 
 def _last_inline_math(s: str) -> str | None:
-    """Content of the last ``$…$`` / ``\\(…\\)`` span in a short sentence."""
-    found = None
-    for m in _INLINE_MATH.finditer(s):
-        found = m.group(1) if m.group(1) is not None else m.group(2)
-    return found.strip() if found and found.strip() else None
+    """Content of the one ``$…$`` / ``\\(…\\)`` span in a short sentence.
+
+    None when there is none or several different ones ("$3$ or $4$" stays a hedge).
+    """
+    spans = {(m.group(1) if m.group(1) is not None else m.group(2)).strip() for m in _INLINE_MATH.finditer(s)}
+    spans.discard("")
+    return spans.pop() if len(spans) == 1 else None
 
 
 def _math_spans(s: str) -> list[str] | None:

@@ -44,7 +44,6 @@ def test_numeric_hedges_are_incorrect(completion, golds, verifier):
 
 
 # A short bare sentence is reduced to its LAST inline math span, dropping the other candidates.
-_LAST_SPAN = "BUG: a short bare sentence with several inline math spans ('$3$ or $4$') is graded as its last span"
 BARE_SPAN_HEDGES = [
     ("$3$ or $4$", ("3", "4")),
     ("Either $3$ or $4$.", ("3", "4")),
@@ -59,8 +58,7 @@ BARE_SPAN_HEDGES = [
 def _span_cases():
     for completion, golds in BARE_SPAN_HEDGES:
         for gold in golds:
-            marks = [pytest.mark.xfail(strict=True, reason=_LAST_SPAN)] if gold == golds[-1] else []
-            yield pytest.param(completion, gold, id=f"{completion}|{gold}", marks=marks)
+            yield pytest.param(completion, gold, id=f"{completion}|{gold}")
 
 
 @pytest.mark.parametrize(("completion", "gold"), list(_span_cases()))
@@ -116,14 +114,10 @@ LETTER_HEDGES = [
 ]
 
 # Space-separated letter lists are read as their first letter, so gold A scores 1.
-_SPACE_LIST = "BUG: a space-separated list of every option ('(A) (B) (C) (D)', 'A B C D') is read as its first letter A"
 SPACE_HEDGES = ["(A) (B) (C) (D)", r"\boxed{(A) (B) (C) (D)}", "A B C D", r"\boxed{A B C D}"]
 
 # Without a marked answer the tail search takes the LAST anchored letter, so listing every option
 # (one per line, or in a short bare line) or "(A) or (D)" scores 1 when the gold is the last one.
-_TAIL_LAST = (
-    "BUG: unmarked hedge listing several options is read as its last letter D by the tail search"
-)
 TAIL_HEDGES = [
     "A\nB\nC\nD",
     "(A)\n(B)\n(C)\n(D)",
@@ -139,12 +133,10 @@ def _letter_cases():
             yield pytest.param(completion, gold, id=f"{completion}|{gold}")
     for completion in SPACE_HEDGES:
         for gold in "ABCD":
-            marks = [pytest.mark.xfail(strict=True, reason=_SPACE_LIST)] if gold == "A" else []
-            yield pytest.param(completion, gold, id=f"{completion}|{gold}", marks=marks)
+            yield pytest.param(completion, gold, id=f"{completion}|{gold}")
     for completion in TAIL_HEDGES:
         for gold in "ABCD":
-            marks = [pytest.mark.xfail(strict=True, reason=_TAIL_LAST)] if gold == "D" else []
-            yield pytest.param(completion, gold, id=f"{completion!r}|{gold}", marks=marks)
+            yield pytest.param(completion, gold, id=f"{completion!r}|{gold}")
 
 
 @pytest.mark.parametrize("verifier", ["accuracy", "mcq"])
@@ -168,10 +160,6 @@ def test_option_texts_hedge_is_incorrect(completion):
         assert v.score == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor, score is 0): every option text listed with commas gives no_answer, not incorrect",
-)
 def test_all_option_texts_with_commas_is_incorrect():
     for gold in "ABCD":
         v = check(r"\boxed{Paris, London, Berlin, Rome}", gold, options=OPTIONS)

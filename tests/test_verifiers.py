@@ -419,11 +419,6 @@ def test_mcq_several_letters_are_incorrect(name, completion):
         assert v.score == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: mcq reads the pronoun 'I' / article 'A' that starts a bare completion as "
-    "the option letter (I think it's B -> I; A careful reading gives B -> A)",
-)
 @pytest.mark.parametrize(
     ("completion", "gold"),
     [("I think it's B", "I"), ("A careful reading gives B", "A"), ("I believe (B)", "I")],
@@ -432,12 +427,6 @@ def test_mcq_pronoun_or_article_is_not_a_letter(completion, gold):
     assert_not_correct(completion, gold)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: mcq negation handles only 'not B'; a letter named as wrong/eliminated in a bare "
-    "completion ('Answer B is wrong', 'Option B is wrong', 'Eliminating option B and option C') "
-    "is taken as the choice",
-)
 @pytest.mark.parametrize(
     ("completion", "gold"),
     [

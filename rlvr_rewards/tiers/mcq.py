@@ -19,15 +19,24 @@ from ..verdict import Decision, Outcome
 from .base import Verifier, correct, incorrect
 
 LETTERS = "ABCDEFGHIJ"
-_LEAD = re.compile(r"^\(?([A-J])\)?(?:[.:)]|\s|$)")
+# "B) 42", "(B) 42", "B. 42" — a letter needs punctuation to lead an answer ("A careful…", "I think…").
+_LEAD = re.compile(r"^(?:\(([A-J])\)|([A-J])[.:)])(?:\s|$)")
 _ONLY = re.compile(r"^\(?([A-J])\)?[.:]?$")
-_LETTER_LIST = re.compile(r"^\(?[A-J]\)?(?:\s*(?:,|and|or|&|/)\s*\(?[A-J]\)?)+$")
-_ANCHORED = re.compile(
-    r"(?:answer|option|choice)\s*(?:is|:|would be|=)?\s*:?\s*\**\s*\(?([A-J])\)?(?![A-Za-z])"
-    r"|\(([A-J])\)\s*$|^\s*\(?([A-J])\)?\s*$",
-    re.IGNORECASE | re.MULTILINE,
+_SEP = r"(?:\s*(?:,|;|&|/|\band\b|\bor\b)\s*|\s+)"
+_LETTER_LIST = re.compile(rf"^\(?[A-J]\)?(?:{_SEP}\(?[A-J]\)?)+[.]?$")
+# Cues that name the chosen option. Letters themselves are case-sensitive.
+_CUE = re.compile(
+    r"(?i:\b(?:answer|option|choice)\s*(?:is|:|would\s+be|should\s+be|=)?|\bmust\s+be|\bwe\s+get"
+    r"|\bchoose|\bselect|\bpick|\bgo\s+with)\s*:?\s*\**\s*\(?([A-J])\)?(?![A-Za-z'])"
 )
-_NOT = re.compile(r"\bnot\s*\(?$", re.IGNORECASE)
+# A letter named in a clause that rules it out: "not B", "eliminating option B and option C".
+_NEGATION = re.compile(
+    r"(?i:\bnot\b|\bn't\b|eliminat\w*|\brule[sd]?\s+out|\bruling\s+out|exclud\w*|\bexcept\b)[^,.;:!?\n]*$"
+)
+_WRONG_AFTER = re.compile(
+    r"\)?\s*(?i:is\s+(?:wrong|incorrect|false|not|eliminated|ruled\s+out|impossible)|can\s+be\s+(?:eliminated|ruled\s+out)|isn't)"
+)
+_PAREN_LETTER = re.compile(r"\(([A-J])\)")
 
 
 def letter_of(answer: str, options: list[str] | None = None) -> str | None | bool:
@@ -37,9 +46,12 @@ def letter_of(answer: str, options: list[str] | None = None) -> str | None | boo
     if _LETTER_LIST.match(text):
         letters = set(re.findall(r"[A-J]", text))
         return letters.pop() if len(letters) == 1 else False
-    m = _ONLY.match(text) or _LEAD.match(text)
+    m = _ONLY.match(text)
     if m:
         return m.group(1)
+    m = _LEAD.match(text)
+    if m:
+        return m.group(1) or m.group(2)
     if options:
         key = _canon(text)
         for i, option in enumerate(options[: len(LETTERS)]):
@@ -52,18 +64,33 @@ def _canon(text: str) -> str:
     return "".join(normalize(str(text)).lower().split()).rstrip(".")
 
 
-def _search_tail(text: str) -> str | None:
-    """Last anchored letter in the completion, skipping negated ones ("not B")."""
+def _search_tail(text: str) -> str | None | bool:
+    """The chosen letter in a completion without a marked answer.
+
+    The last cue ("answer is D", "we get D", "choose D") wins, skipping letters ruled out in
+    their clause ("it is not B", "eliminating option B and option C", "B is wrong"). Without a
+    cue, lines that hold only letters and a final "(D)" count; two different letters there are
+    a hedge (False).
+    """
     tail = text[-4000:]
     found = None
-    for m in _ANCHORED.finditer(tail):
-        letter = m.group(1) or m.group(2) or m.group(3)
-        if letter is None or letter not in LETTERS:
+    for m in _CUE.finditer(tail):
+        if _NEGATION.search(tail[max(0, m.start() - 80) : m.start(1)]) or _WRONG_AFTER.match(tail, m.end(1)):
             continue
-        if _NOT.search(tail[max(0, m.start() - 12) : m.start() + (m.group(0).find(letter))]):
-            continue
-        found = letter
-    return found
+        found = m.group(1)
+    if found is not None:
+        return found
+    letters: set[str] = set()
+    lines = [ln.strip() for ln in tail.splitlines() if ln.strip()]
+    for line in lines:
+        clean = line.strip("*").strip()
+        if _LETTER_LIST.match(clean) or _ONLY.match(clean):
+            letters.update(re.findall(r"[A-J]", clean))
+    if lines and re.search(r"\([A-J]\)\s*[.!]?$", lines[-1]):
+        letters.update(_PAREN_LETTER.findall(lines[-1]))
+    if len(letters) > 1:
+        return False
+    return letters.pop() if letters else None
 
 
 def gold_letter(gold: str) -> str | None:
@@ -97,7 +124,11 @@ class MCQVerifier(Verifier):
             return incorrect("hedge: several different final answers")
         if letter is None and ext.source in ("none", "bare"):
             letter = _search_tail(sample.completion)
+            if letter is False:
+                return incorrect("hedge: several options chosen")
         if letter is None:
+            if ext.answer is not None:
+                return incorrect("the answer names no option")
             return Decision(Outcome.NO_ANSWER, 0.0, "no option letter found")
         if letter in golds:
             return correct(f"chose {letter}")
