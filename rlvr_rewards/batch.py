@@ -26,7 +26,8 @@ def _key(sample: Sample, answer_only: bool) -> tuple[Any, ...] | None:
         return None
     if answer_only:
         ext = sample.extraction
-        if ext.answer is not None:
+        # A bare or unmarked completion is read again by the mcq tail search: key on all of it.
+        if ext.answer is not None and ext.source not in ("bare", "none"):
             return (gold_key, ext.answer, ext.hedge, ext.candidates, tuple(sample.options or ()))
     return (gold_key, sample.completion, tuple(sample.options or ()))
 

@@ -153,8 +153,9 @@ _BUILT: dict[str, Verifier] = {}
 def _build_text(spec: str) -> Verifier:
     text = spec.strip()
     if text in _SPECS:
-        v = build(_SPECS[text])
-        v.name = text
+        v = _build_text(_SPECS[text])
+        if isinstance(v, (Weighted, Cascade)) and any(op in _SPECS[text] for op in "+>"):
+            v.name = text  # a fresh composite: safe to name; a shared registry instance is not
         return v
     terms = _split_plus(text)
     if len(terms) > 1 or _WEIGHT.match(text):

@@ -201,11 +201,6 @@ def test_register_spec_composite():
         register_spec(_name("broken"), "exact > no_such_verifier")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: build() of a named spec whose body is a single registered name sets .name on "
-    "the shared get_verifier() instance, renaming that verifier process-wide",
-)
 def test_register_spec_single_name_keeps_builtin_name():
     proc = _run_py(
         """
@@ -269,12 +264,6 @@ def test_grade_batch_grpo_group_with_duplicates():
         _same(v, check(c, "3"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: grade_batch dedupes on the extracted answer, but for a short bare completion the "
-    "mcq path also reads the letter from the completion tail, so a different letter inherits the "
-    "first verdict (correct)",
-)
 @pytest.mark.parametrize(
     "completions",
     [["Value $x$, pick (B)", "Value $x$, pick (C)"], [r"\boxed{3}", "$3$ (B)"]],

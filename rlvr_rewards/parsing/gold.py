@@ -28,6 +28,8 @@ def gold_texts(gold: Any) -> tuple[str, ...] | None:
         gold = gold.decode("utf-8", errors="replace")
     if isinstance(gold, str):
         s = gold.strip()
+        if s in _MISSING:
+            return None
         if s.startswith("[") and s.endswith("]") and ("'" in s or '"' in s) and len(s) < 10_000:
             try:
                 parsed = ast.literal_eval(s)  # literals only: never executes code
@@ -36,16 +38,18 @@ def gold_texts(gold: Any) -> tuple[str, ...] | None:
             if isinstance(parsed, list):
                 return gold_texts(parsed)
         return (gold,) if s else None
+    if hasattr(gold, "dtype") and getattr(gold, "ndim", None) == 0:
+        return _numpy_scalar(gold)
     if isinstance(gold, (int, Fraction)):
         return (str(gold),)
     if isinstance(gold, float):
         if not math.isfinite(gold):
             return None
-        return (repr(gold) if not gold.is_integer() else str(int(gold)),)
-    tolist = getattr(gold, "tolist", None)
-    if callable(tolist):  # numpy scalars and arrays
+        return (repr(float(gold)) if not gold.is_integer() else str(int(gold)),)
+    ravel = getattr(gold, "ravel", None)
+    if callable(ravel):  # numpy arrays: each element keeps its dtype (see _numpy_scalar)
         try:
-            return gold_texts(tolist())
+            return gold_texts(list(ravel()[:64]))
         except Exception:  # noqa: BLE001
             return None
     if isinstance(gold, Sequence) or isinstance(gold, (set, frozenset)):
@@ -57,6 +61,23 @@ def gold_texts(gold: Any) -> tuple[str, ...] | None:
         return tuple(out) if out else None
     text = str(gold)  # Decimal and other number-likes
     return (text,) if text.strip() else None
+
+
+# Missing values as pandas and JSON exports spell them: a missing gold, not the text answer "None".
+_MISSING = frozenset({"None", "none", "nan", "NaN", "NAN", "null", "NULL", "<NA>", "NaT"})
+
+
+def _numpy_scalar(gold: Any) -> tuple[str, ...] | None:
+    """A numpy scalar as the number it shows: ``str(np.float32(0.1))`` is "0.1", not 0.10000000149…."""
+    kind = gold.dtype.kind
+    if kind in "iub":
+        return (str(int(gold)),)
+    if kind == "f":
+        return (str(gold),) if math.isfinite(float(gold)) else None
+    try:
+        return gold_texts(gold.item())
+    except Exception:  # noqa: BLE001
+        return None
 
 
 @lru_cache(maxsize=GOLD_CACHE_SIZE)

@@ -50,9 +50,27 @@ def symbolic_equal(pred: str, golds: tuple[str, ...]) -> bool | None:
         if not gp:
             continue
         parsed_any = True
-        if verify(gp, p, timeout_seconds=None):
+        if verify(gp, p, timeout_seconds=None) and not _numerically_apart(gp[0], p[0]):
             return True
     return False if parsed_any else None
+
+
+def _numerically_apart(a: object, b: object, rel: float = 1e-9) -> bool:
+    """math-verify rounds numbers to 6 decimals, so ``2^{-99}`` "equals" ``2^{-98}``.
+
+    For two constant scalars, re-check at 50 digits with a relative tolerance: tiny and huge
+    magnitudes must compare by ratio, not by rounding.
+    """
+    from sympy import Expr, N
+
+    if not (isinstance(a, Expr) and isinstance(b, Expr) and a.is_number and b.is_number):
+        return False
+    try:
+        x, y = complex(N(a, 50)), complex(N(b, 50))
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        return False
+    scale = max(abs(x), abs(y))
+    return scale > 0 and abs(x - y) > rel * scale
 
 
 @register("symbolic", aliases=("sympy",))
