@@ -93,7 +93,9 @@ def grade_batch(
             sample.deadline = start + cfg.timeout
             return i, verdict_for(v, sample, start)
 
-        workers = max(1, min(len(slow), 4 * get_pool().workers))
+        # One in flight per worker: an item's deadline then starts when a worker is free for it,
+        # so a few runaway items cannot starve the rest of the batch.
+        workers = max(1, min(len(slow), get_pool().workers))
         if workers == 1:
             results: Iterable[tuple[int, Verdict]] = map(run, slow)
         else:

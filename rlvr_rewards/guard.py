@@ -197,17 +197,33 @@ class WorkerPool:
             self._proc = None
 
     # -- calls ---------------------------------------------------------------------------
+    def _cancel(self, future: Future[Any]) -> None:
+        """Tell the host to drop (queued) or kill (running) a task nobody waits for any more."""
+        task_id = getattr(future, "task_id", None)
+        proc = self._proc
+        if task_id is None or proc is None or not self._alive():
+            return
+        self._pending.pop(task_id, None)
+        try:
+            with self._write_lock:
+                assert proc.stdin is not None
+                _write_frame(proc.stdin, ("cancel", task_id))
+        except (OSError, ValueError, AssertionError):
+            pass
+
     def submit(self, fn: Callable[..., Any], *args: Any, timeout: float) -> Future[Any]:
         """Send ``fn(*args)`` to a worker that is killed after ``timeout`` seconds of running."""
         proc = self._ensure()
         fut: Future[Any] = Future()
         task_id = next(self._ids)
+        fut.task_id = task_id  # type: ignore[attr-defined]
         self._pending[task_id] = fut
         self.tasks += 1
+        timeout = max(float(timeout), 0.001)
         try:
             with self._write_lock:
                 assert proc.stdin is not None
-                _write_frame(proc.stdin, (task_id, _path_of(fn), args, max(float(timeout), 0.001)))
+                _write_frame(proc.stdin, (task_id, _path_of(fn), args, timeout, time.monotonic() + timeout))
         except (OSError, ValueError) as exc:
             self._pending.pop(task_id, None)
             fut.set_result(("error", f"worker host unavailable: {exc}"))
@@ -219,6 +235,7 @@ class WorkerPool:
             status, value = future.result(timeout=max(deadline - time.monotonic(), 0.0) + MARGIN)
         except FutureTimeout:
             self.timeouts += 1
+            self._cancel(future)
             return GuardResult("timeout", detail="deadline exceeded")
         if status == "ok":
             return GuardResult("ok", value)
@@ -317,8 +334,15 @@ def _worker_init(memory_limit: int, close_fds: tuple[int, ...] = ()) -> None:
             pass
 
 
-def _run_task(path: str, args: tuple[Any, ...]) -> Any:
+class _Expired(Exception):
+    """The caller's deadline passed while the task waited in the queue."""
+
+
+def _run_task(path: str, args: tuple[Any, ...], deadline: float = float("inf")) -> Any:
     import importlib
+
+    if time.monotonic() > deadline:  # CLOCK_MONOTONIC is system-wide: same clock as the caller
+        raise _Expired
 
     module, _, name = path.partition(":")
     fn: Any = importlib.import_module(module)
@@ -385,12 +409,17 @@ def host_main(workers: int, memory_limit: int) -> None:
         with write_lock:
             _write_frame(stdout, msg)
 
+    running: dict[int, Any] = {}
+
     def done(task_id: int, future: Any) -> None:
+        running.pop(task_id, None)
+        if future.cancelled():
+            return
         try:
             reply((task_id, "ok", future.result()))
         except Exception as exc:  # noqa: BLE001
             name = type(exc).__name__
-            if name == "TimeoutError":
+            if name in ("TimeoutError", "_Expired"):
                 reply((task_id, "timeout", None))
             elif isinstance(exc, MemoryError):
                 reply((task_id, "error", "worker ran out of memory"))
@@ -405,10 +434,17 @@ def host_main(workers: int, memory_limit: int) -> None:
     try:
         while True:
             try:
-                task_id, path, args, timeout = _read_frame(stdin)
+                msg = _read_frame(stdin)
             except EOFError:
                 break
-            future = pool.schedule(_run_task, args=(path, args), timeout=timeout)
+            if msg[0] == "cancel":
+                future = running.pop(msg[1], None)
+                if future is not None:
+                    future.cancel()  # pebble drops a queued task and kills a running one
+                continue
+            task_id, path, args, timeout, deadline = msg
+            future = pool.schedule(_run_task, args=(path, args, deadline), timeout=timeout)
+            running[task_id] = future
             future.add_done_callback(lambda f, t=task_id: done(t, f))
     finally:
         pool.stop()
