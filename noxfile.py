@@ -1,0 +1,54 @@
+"""Integration test environments: one per trainer, since their pins conflict.
+
+``nox`` (all sessions) or ``nox -s trl``. Each session builds its own virtual environment with uv,
+installs torch 2.13.0 CPU (the local wheel in $PIP_FIND_LINKS, so no CUDA packages are pulled),
+the framework at the tested version, and this package, then runs tests/integrations/test_<name>.py.
+"""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.reuse_existing_virtualenvs = True
+
+FIND_LINKS = os.environ.get("PIP_FIND_LINKS", "/opt/wheels")
+TORCH = "torch==2.13.0+cpu"
+
+
+def _install(session: nox.Session, requirements: str) -> None:
+    session.install("--find-links", FIND_LINKS, TORCH, "-r", requirements, "-e", ".", "pytest")
+
+
+def _run(session: nox.Session, name: str) -> None:
+    _install(session, f"tests/integrations/requirements-{name}.txt")
+    session.run(
+        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", f"tests/integrations/test_{name}.py",
+        *session.posargs, env={"RLVR_INTEGRATION": name},
+    )
+
+
+@nox.session(python="3.11")
+def trl(session: nox.Session) -> None:
+    """TRL GRPOTrainer with our reward functions."""
+    _run(session, "trl")
+
+
+@nox.session(python="3.11")
+def swift(session: nox.Session) -> None:
+    """ms-swift ORM plugin loaded by swift itself."""
+    _run(session, "swift")
+
+
+@nox.session(python="3.11")
+def verl(session: nox.Session) -> None:
+    """veRL reward manager with our compute_score."""
+    _run(session, "verl")
+
+
+@nox.session(python="3.11")
+def openrlhf(session: nox.Session) -> None:
+    """OpenRLHF agent executor with our reward_func file."""
+    _run(session, "openrlhf")
