@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 DEFAULT_WORKERS = max(1, min(2, os.cpu_count() or 1))
 DEFAULT_MEMORY_LIMIT = 4 * 1024**3  # bytes of address space per worker
 WARMUP_TIMEOUT = 120.0
-MARGIN = 0.25  # seconds the caller waits past the deadline for the host's own timeout report
+MARGIN = 0.01  # the caller gives up this long after its deadline and cancels (kills) the task
 _HEADER = struct.Struct("!I")
 
 
@@ -334,6 +334,27 @@ def _worker_init(memory_limit: int, close_fds: tuple[int, ...] = ()) -> None:
             pass
 
 
+def burn(seconds: float) -> float:
+    """Busy-loop for ``seconds`` (CPU-bound, like a runaway SymPy call): forces timeouts in tests."""
+    end = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < end:
+        n += 1
+    return seconds
+
+
+def address_space_limit() -> int:
+    """The worker's ``RLIMIT_AS`` soft limit in bytes (-1: unlimited); for self-checks."""
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_AS)[0]
+
+
+def allocate(n_bytes: int) -> int:
+    """Allocate ``n_bytes`` (a runaway expression's memory, in tests): MemoryError past the limit."""
+    return len(bytearray(n_bytes))
+
+
 class _Expired(Exception):
     """The caller's deadline passed while the task waited in the queue."""
 
@@ -389,6 +410,13 @@ def host_main(workers: int, memory_limit: int) -> None:
     import multiprocessing
 
     from pebble import ProcessPool
+    from pebble.common import CONSTS
+
+    # pebble stops a worker with SIGTERM, which its Python handler only sees when C code (a
+    # gmpy2 factorial) returns, then waits term_timeout (3 s) before SIGKILL. Runaways must die
+    # at the deadline: escalate almost at once, and look at timeouts more often than every 0.1 s.
+    CONSTS.term_timeout = 0.05
+    CONSTS.sleep_unit = 0.02
 
     # Frames travel on private raw fds. fd 0 becomes /dev/null and fd 1 a copy of stderr, so
     # stray prints cannot corrupt the stream, and a forked worker closing ``sys.stdin`` never

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from ..config import GradeConfig
 from ..parsing import expr as ex
-from ..parsing.values import Kind, Value, as_list
+from ..parsing.values import MAX_ANSWER_LEN, Kind, Value, as_list
 from ..registry import register
 from ..sample import Sample
 from .base import ValueVerifier
@@ -26,7 +26,7 @@ _UNORDERED = (Kind.SET, Kind.LIST)
 @lru_cache(maxsize=65536)
 def _parsed(text: str) -> ex.Expr | None:
     try:
-        return ex.parse_expr(text)
+        return ex.parse_expr(text, max_len=MAX_ANSWER_LEN)
     except ex.ExprError:
         return None
     except (RecursionError, MemoryError, OverflowError, ValueError):
