@@ -132,7 +132,12 @@ def test_process_pools(method, baseline):
 
 def test_ray_actor(baseline):
     ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, ignore_reinit_error=True, log_to_driver=False)
+    tests_dir = os.path.dirname(os.path.abspath(__file__))
+    pythonpath = os.pathsep.join([tests_dir, os.environ.get("PYTHONPATH", "")])
+    ray.init(
+        num_cpus=2, include_dashboard=False, ignore_reinit_error=True, log_to_driver=False,
+        runtime_env={"env_vars": {"PYTHONPATH": pythonpath}},
+    )
     try:
         @ray.remote
         class Grader:
