@@ -23,8 +23,16 @@ def example_path() -> Path:
 
 def _cmd_grade(args: argparse.Namespace) -> int:
     from .api import check
+    from .judge import with_judge  # registers "judge" / "accuracy_judge"; httpx loads on first call
 
-    verdict = check(args.completion, args.gold, verifier=args.verifier, timeout=args.timeout, options=args.options)
+    verifier = args.verifier
+    if args.judge_url or args.judge_model or args.judge_api_key:
+        try:
+            verifier = with_judge(verifier, url=args.judge_url, model=args.judge_model, api_key=args.judge_api_key)
+        except (ValueError, KeyError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    verdict = check(args.completion, args.gold, verifier=verifier, timeout=args.timeout, options=args.options)
     print(f"{verdict.score:g}")
     if args.explain:
         print(verdict.explain())
@@ -182,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--verifier", default="accuracy", help="verifier name or spec (default: accuracy)")
     g.add_argument("--timeout", type=float, default=None, help="hard deadline in seconds (default 5)")
     g.add_argument("--options", nargs="*", default=None, help="MCQ option texts, in letter order")
+    g.add_argument("--judge-url", default=None, help="verifier-model server (OpenAI-compatible); rules first, judge as fallback (default: $REWARD_MODEL_URL with --verifier accuracy_judge)")
+    g.add_argument("--judge-model", default=None, help="served model name (default: $REWARD_MODEL_NAME, else the server's first model)")
+    g.add_argument("--judge-api-key", default=None, help="bearer token for the judge server (default: $REWARD_MODEL_API_KEY)")
     g.set_defaults(func=_cmd_grade)
 
     s = sub.add_parser("score", help="score a JSONL file of rollouts (default: the shipped example)")

@@ -416,3 +416,27 @@ def test_mcq_pronoun_or_article_is_not_a_letter(completion, gold):
 )
 def test_mcq_letter_called_wrong_is_not_the_choice(completion, gold):
     assert_not_correct(completion, gold)
+
+
+# Cheap tiers decide what used to need SymPy (regressions from the benchmark's slow pairs).
+@pytest.mark.parametrize(
+    ("completion", "gold", "correct"),
+    [
+        (r"\boxed{3+2\sqrt{2}, 3-2\sqrt{2}}", r"3 \pm 2 \sqrt{2}", True),
+        (r"\boxed{3 \pm 2\sqrt2}", r"3 \pm 2 \sqrt{2}", True),
+        (r"\boxed{\pm 3}", "3,-3", True),
+        (r"\boxed{x=1 \pm \sqrt{2}}", r"1\pm\sqrt2", True),
+        (r"\boxed{\sqrt{53}}", r"3 \pm 2 \sqrt{2}", False),
+        (r"\boxed{3}", r"\pm 3", False),  # one root of two
+        (r"\boxed{4210_{5}}", "4210_5", True),
+        (r"\boxed{4210_{5}}", "16", False),
+        (r"\boxed{555}", "4210_5", False),  # the value in base 10 is not the numeral asked for
+        (r"\boxed{1+2i}", r"(0,9) \cup (9,36)", False),
+        (r"\boxed{4:30 \text{ p.m.}}", "4:30 p.m.", True),
+        (r"\boxed{4:30 \text{ p.m.}}", "4:30p..", False),
+    ],
+)
+def test_cheap_tiers_decide_without_sympy(completion, gold, correct):
+    v = check(completion, gold)
+    assert v.correct is correct, v.explain()
+    assert v.verifier != "symbolic", v.explain()

@@ -65,6 +65,7 @@ _FRAC_SHORT = re.compile(r"([-+]?)\\frac(\d)(\d)")
 _SLASH = re.compile(r"([-+]?\d{1,50})\s*/\s*(\d{1,50})")
 _MIXED = re.compile(r"([-+]?\d{1,20})\s*\\frac\{\s*(\d{1,20})\s*\}\{\s*(\d{1,20})\s*\}")
 _CHOICE = re.compile(r"\(?([A-J])\)?[.:]?")
+_BASE_NUM = re.compile(r"([0-9A-Fa-f]{1,40})_\{?(\d{1,2})\}?")
 _TEXTY = re.compile(r"[A-Za-z]{3,}")
 _MATH_WORDS = frozenset(
     "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln exp sqrt frac dfrac tfrac "
@@ -187,6 +188,31 @@ def _encloses(t: str) -> bool:
     return depth == 0
 
 
+def _split_pm(t: str) -> tuple[str, str] | None:
+    """``a \\pm b`` → (``a+(b)``, ``a-(b)``) when one top-level ``\\pm`` is the only relation-free split."""
+    if t.count("\\pm") != 1 or "\\mp" in t or _find_relation(t) is not None or split_top(t)[1:]:
+        return None
+    i = t.index("\\pm")
+    if _depth_at(t, i) != 0:
+        return None
+    left, right = t[:i].strip(), t[i + 3 :].strip()
+    if not right:
+        return None
+    if not left:
+        return f"({right})", f"-({right})"
+    return f"{left}+({right})", f"{left}-({right})"
+
+
+def _depth_at(t: str, index: int) -> int:
+    depth = 0
+    for c in t[:index]:
+        if c in _OPEN:
+            depth += 1
+        elif c in _CLOSE:
+            depth -= 1
+    return depth
+
+
 def _find_relation(t: str) -> tuple[str, str, str] | None:
     depth = 0
     i = 0
@@ -249,6 +275,15 @@ def _parse_cached(text: str, _depth: int) -> Value | None:
     m = _CHOICE.fullmatch(norm)
     if m:
         return Value(Kind.CHOICE, raw, m.group(1), t, letter=m.group(1))
+    m = _BASE_NUM.fullmatch(norm)
+    if m:  # "2516_8": a numeral in another base compares as written, not by value
+        return Value(Kind.TEXT, raw, f"{m.group(1).lower()}_{m.group(2)}", t)
+    pm = _split_pm(t)
+    if pm is not None:  # "3 \pm 2\sqrt{2}": the two values it stands for
+        items = tuple(parse_value(x, _depth + 1) for x in pm)
+        if any(i is None for i in items):
+            return None
+        return Value(Kind.LIST, raw, norm, t, items=items)  # type: ignore[arg-type]
     rows = _matrix_rows(norm)
     if rows is not None:
         row_values = []

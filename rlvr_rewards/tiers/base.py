@@ -105,7 +105,7 @@ def gate(verifier: Verifier, sample: Sample) -> Decision | None:
         return _rejected(f"hedge: several different final answers {list(ext.candidates)[:5]}")
     golds = sample.golds or ()
     if ("\\pm" in ext.answer or "\\mp" in ext.answer) and not any(
-        "\\pm" in g.raw or "\\mp" in g.raw for g in golds
+        "\\pm" in g.raw or "\\mp" in g.raw or g.kind in (Kind.LIST, Kind.SET) for g in golds
     ):
         return _rejected("hedge: ± gives two answers")
     if sample.pred is None:

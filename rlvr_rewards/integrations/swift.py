@@ -1,0 +1,174 @@
+"""ms-swift adapter: outcome reward models (ORMs) for swift's ``orms`` registry.
+
+Use the plugin file shipped in the package::
+
+    swift rlhf --rlhf_type grpo ... \\
+        --external_plugins $(rlvr-rewards plugin-path swift) \\
+        --reward_funcs rlvr_accuracy rlvr_format
+
+swift calls ``orm(completions, **kwargs)``: ``completions`` is a list of strings (the last
+assistant message of each sample) and every dataset column arrives as a keyword argument holding
+one value per sample (``solution``, ``messages``, ``images``, ...). Each ORM returns
+``list[float | None]``; ``None`` (the gold could not be parsed) becomes NaN in swift, which skips it
+in the weighted sum.
+
+Nothing here imports swift at module load; :func:`register_orms` does, when the plugin runs.
+All grading goes through :func:`rlvr_rewards.integrations.common.score_all`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .common import find_golds, rewards, score_all
+
+logger = logging.getLogger(__name__)
+
+#: ORM name -> verifier spec registered by the shipped plugin.
+DEFAULT_ORMS: dict[str, str] = {
+    "rlvr_accuracy": "accuracy",
+    "rlvr_math": "math",
+    "rlvr_mcq": "mcq",
+    "rlvr_format": "format",
+    "rlvr_r1": "r1",
+}
+
+#: Dataset columns read as per-sample MCQ option texts (so an answer naming the option maps to its letter).
+OPTION_KEYS = ("options", "choices")
+
+_classes: dict[str, type] = {}
+
+
+def plugin_path() -> str:
+    """Absolute path of the plugin file to pass to ``--external_plugins``."""
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "swift_plugin.py")
+
+
+def swift_base() -> tuple[type, dict[str, Any]]:
+    """swift's ``ORM`` base class and ``orms`` registry: ``swift.rewards`` (4.x), else ``swift.plugin`` (3.x)."""
+    try:
+        from swift.rewards import ORM, orms
+    except ImportError as first:
+        try:
+            from swift.plugin import ORM, orms
+        except ImportError:
+            raise first from None
+    return ORM, orms
+
+
+class RlvrORM:
+    """Grades ``completions`` against the gold column with one verifier spec.
+
+    Constructor: ``(args=None, **kwargs)``. swift 4.x passes ``args=`` (the GRPO config), swift 3.x
+    nothing. Keyword options: ``verifier`` (a spec string), ``gold_key`` (the dataset column; by
+    default the first of ``solution``, ``answer``, ``ground_truth``, ``gold``, ``label``,
+    ``reward_model``), ``timeout`` (seconds per item), ``option_key`` (column with MCQ option texts).
+    """
+
+    verifier: Any = "accuracy"
+    gold_key: str | None = None
+    timeout: float | None = None
+    option_key: str | None = None
+
+    def __init__(self, args: Any = None, **kwargs: Any) -> None:
+        self.args = args
+        for key in ("verifier", "gold_key", "timeout", "option_key"):
+            if kwargs.get(key) is not None:
+                setattr(self, key, kwargs[key])
+
+    def __call__(self, completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
+        try:
+            n = len(completions)
+        except Exception:  # noqa: BLE001
+            return []
+        try:
+            golds = find_golds(kwargs, n, self.gold_key)
+            options = option_column(kwargs, n, self.option_key)
+            verdicts = score_all(
+                list(completions), golds, verifier=self.verifier, timeout=self.timeout, options=options
+            )
+            return rewards(verdicts)
+        except Exception as exc:  # noqa: BLE001 - a reward function must never crash a training step
+            logger.warning("rlvr_rewards swift ORM failed: %s: %s", type(exc).__name__, exc)
+            return [0.0] * n
+
+
+def option_column(columns: Mapping[str, Any], n: int, key: str | None = None) -> list[list[str] | None] | None:
+    """Per-sample MCQ option texts from an ``options`` / ``choices`` column, or ``None``.
+
+    Accepts a list of strings per sample, or the ``{"label": [...], "text": [...]}`` shape of ARC-style
+    datasets. Anything else gives ``None`` for that sample (letters are still graded).
+    """
+    for k in (key,) if key else OPTION_KEYS:
+        value = columns.get(k)
+        if isinstance(value, (list, tuple)) and len(value) == n:
+            out = [_options(v) for v in value]
+            return out if any(o for o in out) else None
+    return None
+
+
+def _options(value: Any) -> list[str] | None:
+    if isinstance(value, Mapping):
+        value = value.get("text")
+    if value is None or isinstance(value, (str, bytes, Mapping)):
+        return None
+    try:
+        items = [str(x) for x in value]
+    except TypeError:
+        return None
+    return items or None
+
+
+def orm_class(name: str, spec: Any = None, *, gold_key: str | None = None, timeout: float | None = None, base: type | None = None) -> type:
+    """An ORM class named ``name`` (the name swift logs, e.g. ``rewards/rlvr_accuracy/mean``).
+
+    It subclasses swift's ``ORM`` (found with :func:`swift_base` unless ``base`` is given).
+    """
+    if base is None:
+        base = swift_base()[0]
+    spec = DEFAULT_ORMS.get(name, "accuracy") if spec is None else spec
+    attrs = {
+        "verifier": spec,
+        "gold_key": gold_key,
+        "timeout": timeout,
+        "__module__": __name__,
+        "__qualname__": name,
+        "__doc__": f"rlvr_rewards ORM: verifier {spec!r}.",
+    }
+    bases = (RlvrORM,) if base is object else (RlvrORM, base)
+    return type(name, bases, attrs)
+
+
+def register_orm(name: str, spec: Any = None, *, gold_key: str | None = None, timeout: float | None = None, registry: dict[str, Any] | None = None) -> type:
+    """Register ``name`` in swift's ``orms`` (``--reward_funcs name``) and return the class.
+
+    In your own plugin file: ``register_orm("my_reward", "accuracy + 0.1*format", gold_key="answer")``.
+    """
+    if registry is None:
+        base, registry = swift_base()
+        cls = orm_class(name, spec, gold_key=gold_key, timeout=timeout, base=base)
+    else:
+        cls = orm_class(name, spec, gold_key=gold_key, timeout=timeout, base=object)
+    registry[name] = cls
+    if name.isidentifier():
+        _classes[name] = cls
+        globals()[name] = cls  # picklable by reference (module attribute == qualname)
+    return cls
+
+
+def register_orms(specs: Mapping[str, Any] | None = None, registry: dict[str, Any] | None = None) -> dict[str, type]:
+    """Register every ORM in ``specs`` (default :data:`DEFAULT_ORMS`) into swift's ``orms``."""
+    specs = DEFAULT_ORMS if specs is None else specs
+    return {name: register_orm(name, spec, registry=registry) for name, spec in specs.items()}
+
+
+def __getattr__(name: str) -> Any:
+    # A pickled ORM instance is found again by its class name in a fresh process.
+    if name in DEFAULT_ORMS:
+        if name not in _classes:
+            _classes[name] = orm_class(name)
+        return _classes[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,32 @@
+"""rlvr_rewards ORMs for ms-swift GRPO, loaded with ``--external_plugins``::
+
+    swift rlhf --rlhf_type grpo ... \\
+        --external_plugins $(rlvr-rewards plugin-path swift) \\
+        --reward_funcs rlvr_accuracy rlvr_format
+
+Registers in swift's ``orms`` registry (``swift.rewards`` in 4.x, ``swift.plugin`` in 3.x):
+
+    rlvr_accuracy  "accuracy"   letter gold -> mcq, otherwise the math cascade
+    rlvr_math      "math"       exact > numeric > fraction > latex > symbolic
+    rlvr_mcq       "mcq"        option letters A-J
+    rlvr_format    "format"     <think>...</think><answer>...</answer>
+    rlvr_r1        "r1"         accuracy + 0.1*format
+
+The gold is read from the ``solution`` column (else ``answer``, ``ground_truth``, ``gold``,
+``label``). To register other specs, copy this file and call ``register_orm`` yourself.
+"""
+
+import os
+import sys
+
+# swift puts this file's directory at the front of sys.path before importing it. That directory
+# holds modules named like other packages (swift.py, verl.py, trl.py, ...) which would shadow them
+# for any later ``import``; take it off again (the package is imported by its installed name).
+_here = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if not p or os.path.abspath(p) != _here]
+
+from rlvr_rewards.integrations.swift import register_orm, register_orms  # noqa: E402
+
+ORMS = register_orms()
+
+__all__ = ["ORMS", "register_orm"]

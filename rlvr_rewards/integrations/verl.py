@@ -1,0 +1,250 @@
+"""veRL adapter: ``compute_score`` for ``reward.custom_reward_function``.
+
+    reward.custom_reward_function.path=pkg://rlvr_rewards.integrations.verl
+    reward.custom_reward_function.name=compute_score          # or compute_score_async
+
+veRL's reward managers call ``compute_score(data_source=, solution_str=, ground_truth=,
+extra_info=, **reward_kwargs)`` once per sample (from a thread pool, or awaited when the function
+is a coroutine function) inside Ray workers. The batch reward manager (veRL <= 0.6) calls it once
+per batch with plural names (``data_sources=, solution_strs=, ground_truths=, extra_infos=``);
+``compute_score`` accepts both, ``compute_score_batch`` is the explicit batched form.
+
+Every call returns a dict with the same keys (:data:`KEYS`), scalar values only: veRL stacks each
+key across the batch and raises ``KeyError`` if a sample lacks one.
+
+The verifier is chosen per sample: ``extra_info["verifier"]``, else the ``verifier`` keyword
+(``reward_kwargs``), else ``routes[data_source]`` (a ``reward_kwargs`` mapping), else the
+data_source (MCQ datasets -> ``mcq``, math datasets -> ``math``), else ``accuracy``.
+All grading goes through :func:`rlvr_rewards.check` / :func:`rlvr_rewards.integrations.common.score_all`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+# Absolute imports: veRL may load this file by path (``custom_reward_function.path=/.../verl.py``),
+# i.e. as a top-level module with no parent package.
+from rlvr_rewards.api import acheck, check
+from rlvr_rewards.integrations.common import completion_text, score_all
+from rlvr_rewards.verdict import Outcome, Verdict
+
+logger = logging.getLogger(__name__)
+
+#: The keys of every returned dict, in order.
+KEYS = ("score", "acc", "pred", "verifier", "bad_gold", "no_answer", "timeout", "error")
+
+PRED_CHARS = 200
+
+# data_source -> verifier. Tokens are the data_source split on non-alphanumerics, lower-cased.
+MCQ_SUBSTRINGS = (
+    "mmlu", "gpqa", "mcq", "multiple_choice", "multiplechoice", "multiple-choice", "medmcqa", "medqa",
+    "hellaswag", "commonsense_qa", "commonsenseqa", "openbookqa", "sciq", "agieval", "logiqa",
+    "ai2_arc", "arc_challenge", "arc-challenge", "arc_easy", "arc-easy", "mathqa", "math_qa",
+    "ceval", "c-eval", "cmmlu", "truthfulqa_mc",
+)
+MCQ_TOKENS = frozenset({"race", "piqa", "siqa", "csqa", "obqa", "winogrande", "qasc"})
+MATH_SUBSTRINGS = (
+    "math", "gsm8k", "aime", "amc", "numina", "olympiad", "deepscaler", "dapo", "minerva",
+    "geometry3k", "geo3k",
+)
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def route(data_source: Any) -> str:
+    """The verifier spec for a ``data_source``: ``mcq``, ``math`` or ``accuracy`` (gold-type dispatch)."""
+    name = str(data_source or "").lower()
+    if not name:
+        return "accuracy"
+    tokens = set(_TOKEN.findall(name))
+    if tokens & MCQ_TOKENS or any(s in name for s in MCQ_SUBSTRINGS):
+        return "mcq"
+    if any(s in name for s in MATH_SUBSTRINGS):
+        return "math"
+    return "accuracy"
+
+
+def select_verifier(data_source: Any, extra_info: Any = None, kwargs: Mapping[str, Any] | None = None) -> Any:
+    """``extra_info["verifier"]`` > ``verifier`` keyword > ``routes[data_source]`` > :func:`route`."""
+    kwargs = kwargs or {}
+    info = extra_info if isinstance(extra_info, Mapping) else {}
+    for candidate in (info.get("verifier"), kwargs.get("verifier")):
+        if candidate:
+            return candidate
+    routes = kwargs.get("routes")
+    if isinstance(routes, Mapping):
+        try:
+            spec = routes.get(str(data_source))
+        except Exception:  # noqa: BLE001
+            spec = None
+        if spec:
+            return spec
+    return route(data_source)
+
+
+def _timeout(extra_info: Any, kwargs: Mapping[str, Any]) -> float | None:
+    info = extra_info if isinstance(extra_info, Mapping) else {}
+    value = info.get("timeout") if info.get("timeout") is not None else kwargs.get("timeout")
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _options(extra_info: Any) -> list[str] | None:
+    if not isinstance(extra_info, Mapping):
+        return None
+    value = extra_info.get("options", extra_info.get("choices"))
+    if isinstance(value, Mapping):
+        value = value.get("text")
+    if value is None or isinstance(value, (str, bytes, Mapping)):
+        return None
+    try:
+        items = [str(x) for x in value]
+    except TypeError:
+        return None
+    return items or None
+
+
+def result(verdict: Verdict) -> dict[str, Any]:
+    """veRL's dict for one verdict: the same keys, scalar values, every time.
+
+    ``score`` is the reward (0.0 for a bad gold, which ``bad_gold`` flags); ``acc`` is 1.0 only for
+    ``correct``; ``pred`` is the extracted answer (veRL's majority-vote key), ``""`` if none;
+    ``verifier`` names the tier that decided; the outcome flags are 0.0 / 1.0.
+    """
+    outcome = verdict.outcome
+    try:
+        score = float(verdict.score) if outcome is not Outcome.BAD_GOLD else 0.0
+    except (TypeError, ValueError):
+        score = 0.0
+    if score != score:  # NaN
+        score = 0.0
+    return {
+        "score": score,
+        "acc": 1.0 if outcome is Outcome.CORRECT else 0.0,
+        "pred": (verdict.answer or "")[:PRED_CHARS],
+        "verifier": verdict.verifier or "",
+        "bad_gold": 1.0 if outcome is Outcome.BAD_GOLD else 0.0,
+        "no_answer": 1.0 if outcome is Outcome.NO_ANSWER else 0.0,
+        "timeout": 1.0 if outcome is Outcome.TIMEOUT else 0.0,
+        "error": 1.0 if outcome is Outcome.ERROR else 0.0,
+    }
+
+
+def _error(exc: BaseException) -> dict[str, Any]:
+    logger.warning("rlvr_rewards veRL compute_score failed: %s: %s", type(exc).__name__, exc)
+    return result(Verdict(Outcome.ERROR, 0.0, detail=f"{type(exc).__name__}: {exc}"[:300]))
+
+
+def compute_score(
+    data_source: Any = None,
+    solution_str: Any = None,
+    ground_truth: Any = None,
+    extra_info: Any = None,
+    *,
+    data_sources: Sequence[Any] | None = None,
+    solution_strs: Sequence[Any] | None = None,
+    ground_truths: Sequence[Any] | None = None,
+    extra_infos: Sequence[Any] | None = None,
+    **kwargs: Any,
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """Score one sample (veRL's per-sample managers), or a batch when called with plural names.
+
+    ``ground_truth`` may be a string, a number, a list / numpy array (any element counts as
+    correct). Never raises: a failure gives ``score`` 0.0 with ``error`` 1.0.
+    """
+    if solution_strs is not None:
+        return compute_score_batch(data_sources, solution_strs, ground_truths, extra_infos, **kwargs)
+    try:
+        verdict = check(
+            completion_text(solution_str),
+            ground_truth,
+            verifier=select_verifier(data_source, extra_info, kwargs),
+            options=_options(extra_info),
+            timeout=_timeout(extra_info, kwargs),
+        )
+        return result(verdict)
+    except Exception as exc:  # noqa: BLE001 - a reward function must never crash a training step
+        return _error(exc)
+
+
+async def compute_score_async(
+    data_source: Any = None,
+    solution_str: Any = None,
+    ground_truth: Any = None,
+    extra_info: Any = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """``compute_score`` as a coroutine function (veRL awaits it on the reward manager's loop)."""
+    try:
+        verdict = await acheck(
+            completion_text(solution_str),
+            ground_truth,
+            verifier=select_verifier(data_source, extra_info, kwargs),
+            options=_options(extra_info),
+            timeout=_timeout(extra_info, kwargs),
+        )
+        return result(verdict)
+    except Exception as exc:  # noqa: BLE001
+        return _error(exc)
+
+
+def compute_score_batch(
+    data_sources: Sequence[Any] | None,
+    solution_strs: Sequence[Any],
+    ground_truths: Sequence[Any] | None,
+    extra_infos: Sequence[Any] | None = None,
+    **kwargs: Any,
+) -> list[dict[str, Any]]:
+    """The batch reward manager's call: one dict per sample, in order.
+
+    Samples are grouped by verifier and timeout and each group is graded with ``grade_batch``
+    (identical answers graded once, slow tiers run concurrently).
+    """
+    try:
+        n = len(solution_strs)
+    except Exception:  # noqa: BLE001
+        return []
+    try:
+        sources = _column(data_sources, n)
+        golds = _column(ground_truths, n)
+        infos = _column(extra_infos, n)
+        groups: dict[tuple[str, float | None], list[int]] = {}
+        specs: dict[tuple[str, float | None], Any] = {}
+        for i in range(n):
+            spec = select_verifier(sources[i], infos[i], kwargs)
+            key = (repr(spec), _timeout(infos[i], kwargs))
+            groups.setdefault(key, []).append(i)
+            specs[key] = spec
+        out: list[dict[str, Any] | None] = [None] * n
+        for key, idx in groups.items():
+            options = [_options(infos[i]) for i in idx]
+            verdicts = score_all(
+                [solution_strs[i] for i in idx],
+                [golds[i] for i in idx],
+                verifier=specs[key],
+                timeout=key[1],
+                options=options if any(options) else None,
+            )
+            for i, verdict in zip(idx, verdicts):
+                out[i] = result(verdict)
+        return [r if r is not None else _error(RuntimeError("not graded")) for r in out]
+    except Exception as exc:  # noqa: BLE001
+        return [_error(exc) for _ in range(n)]
+
+
+def _column(values: Any, n: int) -> list[Any]:
+    """A per-sample column as a list of ``n`` (numpy arrays and tuples included; None -> Nones)."""
+    if values is None:
+        return [None] * n
+    if isinstance(values, (str, bytes, Mapping)):
+        return [values] * n
+    try:
+        items = list(values)
+    except TypeError:
+        return [values] * n
+    return items if len(items) == n else [values] * n
