@@ -123,7 +123,7 @@ def test_process_pools(method, baseline):
     small = [i for i, c in enumerate(CASES) if len(c[2]) < 1_000_000]
     with mp.get_context(method).Pool(2, initializer=_child_init) as pool:
         results = pool.map(_child_run, small)
-    for index, outcome, verifier, elapsed in results:
+    for index, outcome, _verifier, elapsed in results:
         ref = _expected(baseline, CASES[index])
         assert elapsed <= TIMEOUT + MARGIN, (CASES[index][1], elapsed)
         assert outcome == ref.outcome.value or (ref.verifier == "symbolic" and outcome == "timeout"), (
