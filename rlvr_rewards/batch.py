@@ -55,7 +55,10 @@ def grade_batch(
     if backend == "ray":
         from .scale import grade_batch_ray
 
-        return grade_batch_ray(completions, golds, verifier=verifier, options=options, tolerance=tolerance, timeout=timeout, config=config)
+        return grade_batch_ray(
+            completions, golds, verifier=verifier, options=options, tolerance=tolerance,
+            timeout=timeout, config=config, dedupe=dedupe,
+        )
     if backend != "local":
         raise ValueError(f"unknown backend {backend!r} (use 'local' or 'ray')")
     cfg = make_config(config, tolerance=tolerance, timeout=timeout)
