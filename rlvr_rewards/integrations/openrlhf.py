@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..verdict import Outcome, Verdict
-from .common import outcome_counts, score_all
+from .common import score_all
 
 __all__ = ["RewardFunc", "from_env", "make_reward_func", "plugin_path", "response_text", "reward_func"]
 
