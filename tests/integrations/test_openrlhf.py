@@ -18,13 +18,13 @@ import importlib.util
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+import openrlhf
 import pytest
 import torch
+from openrlhf.utils.agent import SingleTurnAgentExecutor
 from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import PreTrainedTokenizerFast
 
-import openrlhf
-from openrlhf.utils.agent import SingleTurnAgentExecutor
 from rlvr_rewards import check
 from rlvr_rewards.integrations.openrlhf import plugin_path
 
@@ -160,7 +160,7 @@ def test_spec_from_environment(monkeypatch):
     outputs = asyncio.run(run_executor(executor, tok, cases))
     assert [round(o["reward"].item(), 6) for o in outputs] == [1.1, 1.0, 0.1]
     monkeypatch.setenv("RLVR_VERIFIER", "acuracy")  # typo
-    with pytest.raises(Exception):
+    with pytest.raises(KeyError, match="acuracy"):
         SingleTurnAgentExecutor(remote_rm_url=plugin_path())
 
 
