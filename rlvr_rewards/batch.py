@@ -21,7 +21,7 @@ from .verdict import Outcome, Verdict
 
 def _key(sample: Sample, answer_only: bool) -> tuple[Any, ...] | None:
     try:
-        gold_key = repr(sample.gold)
+        gold_key = (repr(sample.gold), sample.question)
     except Exception:  # noqa: BLE001
         return None
     if answer_only:
@@ -38,6 +38,7 @@ def grade_batch(
     *,
     verifier: Any = "accuracy",
     options: Sequence[Sequence[str] | None] | None = None,
+    questions: Sequence[str | None] | None = None,
     tolerance: Tolerance | float | None = None,
     timeout: float | None = None,
     config: GradeConfig | None = None,
@@ -45,6 +46,8 @@ def grade_batch(
     dedupe: bool = True,
 ) -> list[Verdict]:
     """Verdicts for ``completions[i]`` against ``golds[i]`` (a single gold is broadcast).
+
+    ``options[i]`` are MCQ option texts and ``questions[i]`` the prompt (used by the judge).
 
     ``backend="ray"`` spreads the batch over a Ray cluster (needs the ``ray`` extra).
     Never raises for bad items: each gets its own typed verdict.
@@ -56,8 +59,8 @@ def grade_batch(
         from .scale import grade_batch_ray
 
         return grade_batch_ray(
-            completions, golds, verifier=verifier, options=options, tolerance=tolerance,
-            timeout=timeout, config=config, dedupe=dedupe,
+            completions, golds, verifier=verifier, options=options, questions=questions,
+            tolerance=tolerance, timeout=timeout, config=config, dedupe=dedupe,
         )
     if backend != "local":
         raise ValueError(f"unknown backend {backend!r} (use 'local' or 'ray')")
@@ -71,7 +74,10 @@ def grade_batch(
     for i in range(n):
         start = time.monotonic()
         try:
-            sample = Sample(completions[i], golds[i], options=options[i] if options else None, config=cfg)
+            sample = Sample(
+                completions[i], golds[i], options=options[i] if options else None,
+                question=questions[i] if questions else None, config=cfg,
+            )
             key = _key(sample, answer_only) if dedupe else None
         except Exception as exc:  # noqa: BLE001
             verdicts[i] = Verdict(Outcome.ERROR, 0.0, v.name, elapsed=time.monotonic() - start, detail=str(exc)[:300])

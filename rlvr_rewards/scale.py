@@ -20,10 +20,13 @@ def _remote_grader() -> Any:
     import ray
 
     @ray.remote
-    def grade_chunk(completions: list[Any], golds: list[Any], options: list[Any] | None, kwargs: dict[str, Any]) -> list[Verdict]:
+    def grade_chunk(
+        completions: list[Any], golds: list[Any], options: list[Any] | None, questions: list[Any] | None,
+        kwargs: dict[str, Any],
+    ) -> list[Verdict]:
         from rlvr_rewards.batch import grade_batch
 
-        return grade_batch(completions, golds, options=options, backend="local", **kwargs)
+        return grade_batch(completions, golds, options=options, questions=questions, backend="local", **kwargs)
 
     return grade_chunk
 
@@ -36,6 +39,7 @@ def grade_batch_ray(
     golds: Sequence[Any],
     *,
     options: Sequence[Sequence[str] | None] | None = None,
+    questions: Sequence[str | None] | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     **kwargs: Any,
 ) -> list[Verdict]:
@@ -56,7 +60,8 @@ def grade_batch_ray(
         refs.append(
             _GRADER.remote(
                 list(completions[start:end]), list(golds[start:end]),
-                list(options[start:end]) if options else None, kwargs,
+                list(options[start:end]) if options else None,
+                list(questions[start:end]) if questions else None, kwargs,
             )
         )
     out: list[Verdict] = []

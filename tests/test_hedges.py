@@ -188,3 +188,11 @@ def test_hedge_in_r1_format_gets_format_credit_only():
     assert v.outcome is Outcome.INCORRECT
     assert v.parts.get("accuracy") == 0.0
     assert v.score == pytest.approx(0.1)
+
+
+def test_cue_letter_with_alternative_is_a_hedge():
+    # Regression: "go with A or C" was split into "I would go with A" (no letter) and "C" -> C.
+    for gold in "AC":
+        assert check("I would go with A or C.", gold).score == 0.0
+        assert check("<think>\nB is out.\n</think>\nI would go with (A) or (C).", gold).score == 0.0
+    assert check("I would go with C.", "C").score == 1.0

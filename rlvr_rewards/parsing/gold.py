@@ -11,7 +11,7 @@ from typing import Any
 
 from .values import MAX_ANSWER_LEN, Value, parse_value
 
-GOLD_CACHE_SIZE = 65536
+GOLD_CACHE_SIZE = 16384
 
 
 def gold_texts(gold: Any) -> tuple[str, ...] | None:

@@ -259,7 +259,7 @@ def parse_value(text: str, _depth: int = 0) -> Value | None:
     return _parse_cached(text, _depth)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _parse_cached(text: str, _depth: int) -> Value | None:
     raw = strip_wrappers(text)
     if not raw or not braces_balanced(raw):

@@ -26,7 +26,7 @@ _PLAIN = re.compile(r"[A-Za-z0-9 :.,'/-]{1,200}")
 _UNORDERED = (Kind.SET, Kind.LIST)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _parsed(text: str) -> ex.Expr | None:
     try:
         return ex.parse_expr(text, max_len=MAX_ANSWER_LEN)

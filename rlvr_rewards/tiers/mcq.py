@@ -37,6 +37,7 @@ _WRONG_AFTER = re.compile(
     r"\)?\s*(?i:is\s+(?:wrong|incorrect|false|not|eliminated|ruled\s+out|impossible)|can\s+be\s+(?:eliminated|ruled\s+out)|isn't)"
 )
 _PAREN_LETTER = re.compile(r"\(([A-J])\)")
+_MORE_LETTERS = re.compile(r"\s*(?:,|/|&|\bor\b|\band\b)\s*\(?([A-J])\)?(?![A-Za-z'])")
 
 
 def letter_of(answer: str, options: list[str] | None = None) -> str | None | bool:
@@ -73,11 +74,12 @@ def _search_tail(text: str) -> str | None | bool:
     a hedge (False).
     """
     tail = text[-4000:]
-    found = None
+    found: str | None | bool = None
     for m in _CUE.finditer(tail):
         if _NEGATION.search(tail[max(0, m.start() - 80) : m.start(1)]) or _WRONG_AFTER.match(tail, m.end(1)):
             continue
-        found = m.group(1)
+        more = _MORE_LETTERS.match(tail, m.end())
+        found = False if more and more.group(1) != m.group(1) else m.group(1)  # "go with A or C"
     if found is not None:
         return found
     letters: set[str] = set()
@@ -114,9 +116,12 @@ class MCQVerifier(Verifier):
         letter: str | None | bool = None
         if ext.answer is not None:
             alternatives = split_alternatives(ext.answer)
-            letters = {letter_of(a, sample.options) for a in alternatives}
-            if ext.hedge:
-                letters |= {letter_of(c, sample.options) for c in ext.candidates}
+            parts = [*alternatives, *(ext.candidates if ext.hedge else ())]
+            letters = {letter_of(a, sample.options) or _search_tail(a) for a in parts}
+            if len(parts) > 1 and None in letters:
+                letters.discard(None)
+                if letters:  # "I would go with A or C": one part names a letter only by a cue
+                    letters.add(False)
             if False in letters or len(letters - {None}) > 1:
                 return incorrect("hedge: several options chosen")
             letter = next(iter(letters - {None}), None)
