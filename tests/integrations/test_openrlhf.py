@@ -118,9 +118,11 @@ def test_single_turn_executor_loads_shipped_file_and_rewards_generated_samples()
         logs = out["extra_logs"]
         assert logs[f"rlvr/{outcome}"].item() == 1.0
         assert sum(t.item() for t in logs.values()) == 1.0
-        # what OpenRLHF's experience maker does with these values
-        assert torch.tensor([out["reward"].flatten()[0].item()]).shape == (1,)
-        assert {k: v.flatten()[0].item() for k, v in logs.items()}
+        # what OpenRLHF's SamplesGenerator._process_response_into_experience does with them
+        assert torch.tensor([out["reward"]]).shape == torch.tensor([out["scores"]]).shape == (1,)
+        assert torch.tensor([out["scores"]])[0].item() == pytest.approx(reward)  # dynamic filtering reads this
+        info = {k: torch.tensor([v.flatten()[0].item()]) for k, v in logs.items()}
+        assert info[f"rlvr/{outcome}"].item() == 1.0
         # the sample the executor built: prompt tokens, then the response span
         (start, end), = out["action_ranges"]
         assert tok.decode(out["observation_tokens"][:start]) == prompt

@@ -378,7 +378,8 @@ def test_trl_grpo_cli_dotted_path(tmp_path, tokenizer):
         "--bf16", "false", "--report_to", "none", "--save_strategy", "no", "--beta", "0", "--dtype", "float32",
         "--disable_tqdm", "true",
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1")  # no hub here
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-4000:]
     # Only our callables log outcome fractions: TRL did not fall back to its own accuracy_reward.
