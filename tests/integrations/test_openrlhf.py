@@ -18,15 +18,22 @@ import importlib.util
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-import openrlhf
 import pytest
 import torch
-from openrlhf.utils.agent import SingleTurnAgentExecutor
 from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import PreTrainedTokenizerFast
 
 from rlvr_rewards import check
 from rlvr_rewards.integrations.openrlhf import plugin_path
+
+try:
+    import openrlhf
+    from openrlhf.utils.agent import SingleTurnAgentExecutor
+except ImportError as exc:  # pragma: no cover - an environment problem, said plainly
+    raise ImportError(
+        "openrlhf must be installed with --no-deps (the '# no-deps:' line of "
+        "tests/integrations/requirements-openrlhf.txt; noxfile.py's openrlhf session does it)"
+    ) from exc
 
 LONG_THINK = (
     "<think>\nWe need the probability that two fair coins do not both show tails. The sample space is "
