@@ -47,6 +47,7 @@ def check(
     verifier: Any = "accuracy",
     options: Sequence[str] | None = None,
     question: str | None = None,
+    token_ids: Sequence[int] | None = None,
     tolerance: Tolerance | float | None = None,
     timeout: float | None = None,
     config: GradeConfig | None = None,
@@ -60,7 +61,10 @@ def check(
     try:
         cfg = make_config(config, tolerance=tolerance, timeout=timeout)
         v = _verifier(verifier)
-        sample = Sample(completion, gold, options=options, question=question, config=cfg, deadline=start + cfg.timeout)
+        sample = Sample(
+            completion, gold, options=options, question=question, config=cfg,
+            deadline=start + cfg.timeout, token_ids=token_ids,
+        )
         return verdict_for(v, sample, start)
     except Exception as exc:  # noqa: BLE001 - grading must never raise into a trainer
         return Verdict(Outcome.ERROR, 0.0, None, None, None, time.monotonic() - start, f"{type(exc).__name__}: {exc}"[:300])

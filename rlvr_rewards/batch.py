@@ -29,7 +29,8 @@ def _key(sample: Sample, answer_only: bool) -> tuple[Any, ...] | None:
         # A bare or unmarked completion is read again by the mcq tail search: key on all of it.
         if ext.answer is not None and ext.source not in ("bare", "none"):
             return (gold_key, ext.answer, ext.hedge, ext.candidates, tuple(sample.options or ()))
-    return (gold_key, sample.completion, tuple(sample.options or ()))
+    tokens = tuple(sample.token_ids) if sample.token_ids is not None else None
+    return (gold_key, sample.completion, tuple(sample.options or ()), tokens)
 
 
 def grade_batch(
@@ -39,6 +40,7 @@ def grade_batch(
     verifier: Any = "accuracy",
     options: Sequence[Sequence[str] | None] | None = None,
     questions: Sequence[str | None] | None = None,
+    token_ids: Sequence[Sequence[int] | None] | None = None,
     tolerance: Tolerance | float | None = None,
     timeout: float | None = None,
     config: GradeConfig | None = None,
@@ -47,7 +49,8 @@ def grade_batch(
 ) -> list[Verdict]:
     """Verdicts for ``completions[i]`` against ``golds[i]`` (a single gold is broadcast).
 
-    ``options[i]`` are MCQ option texts and ``questions[i]`` the prompt (used by the judge).
+    ``options[i]`` are MCQ option texts, ``questions[i]`` the prompt (used by the judge) and
+    ``token_ids[i]`` the completion's token ids (length-aware shaping rewards count tokens).
 
     ``backend="ray"`` spreads the batch over a Ray cluster (needs the ``ray`` extra).
     Never raises for bad items: each gets its own typed verdict.
@@ -60,7 +63,7 @@ def grade_batch(
 
         return grade_batch_ray(
             completions, golds, verifier=verifier, options=options, questions=questions,
-            tolerance=tolerance, timeout=timeout, config=config, dedupe=dedupe,
+            token_ids=token_ids, tolerance=tolerance, timeout=timeout, config=config, dedupe=dedupe,
         )
     if backend != "local":
         raise ValueError(f"unknown backend {backend!r} (use 'local' or 'ray')")
@@ -77,6 +80,7 @@ def grade_batch(
             sample = Sample(
                 completions[i], golds[i], options=options[i] if options else None,
                 question=questions[i] if questions else None, config=cfg,
+                token_ids=token_ids[i] if token_ids else None,
             )
             key = _key(sample, answer_only) if dedupe else None
         except Exception as exc:  # noqa: BLE001

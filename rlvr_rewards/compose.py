@@ -42,11 +42,23 @@ def list_specs() -> dict[str, str]:
 
 
 def evaluate(verifier: Verifier, sample: Sample) -> Decision:
-    """Run the gates then ``verifier`` on ``sample``; an undecided result is "incorrect"."""
+    """Run the gates then ``verifier`` on ``sample``; an undecided result is "incorrect".
+
+    Memoised per sample, so composed parts that need the same verdict (``cosine`` reads the
+    ``accuracy`` verdict) compute it once.
+    """
+    key = id(verifier)
+    memo = sample.memo.get(key)
+    if memo is not None:
+        return memo
     decision = gate(verifier, sample) or verifier.decide(sample)
     if decision is None:
-        return Decision(Outcome.INCORRECT, 0.0, "no verifier could establish equivalence", by=verifier.name)
-    return decision if decision.by else replace(decision, by=verifier.name)
+        decision = Decision(Outcome.INCORRECT, 0.0, "no verifier could establish equivalence", by=verifier.name)
+    elif not decision.by:
+        decision = replace(decision, by=verifier.name)
+    if not sample.fast_only or not sample.needs_slow:
+        sample.memo[key] = decision
+    return decision
 
 
 class Cascade(Verifier):

@@ -65,7 +65,7 @@ def _clear_built() -> None:
 
 
 def _load_builtins() -> None:
-    from . import judge, tiers  # noqa: F401  (register the built-in verifiers; httpx loads lazily)
+    from . import judge, shaping, tiers  # noqa: F401  (register the built-ins; httpx loads lazily)
 
 
 def _load_entry_points() -> None:

@@ -44,8 +44,8 @@ class Sample:
     """A completion to grade against a gold, plus optional MCQ options and question."""
 
     __slots__ = (
-        "completion", "gold", "options", "question", "config", "deadline",
-        "fast_only", "needs_slow", "_ext", "_pred", "_golds", "_done",
+        "completion", "gold", "options", "question", "config", "deadline", "token_ids",
+        "fast_only", "needs_slow", "_ext", "_pred", "_golds", "_done", "memo",
     )
 
     def __init__(
@@ -57,8 +57,10 @@ class Sample:
         question: str | None = None,
         config: GradeConfig = DEFAULT_CONFIG,
         deadline: float | None = None,
+        token_ids: Sequence[int] | None = None,
     ) -> None:
         self.completion = to_text(completion)
+        self.token_ids = list(token_ids) if token_ids is not None else None
         self.gold = gold
         self.options = list(options) if options else None
         self.question = question
@@ -70,6 +72,12 @@ class Sample:
         self._pred: Value | None = None
         self._golds: tuple[Value, ...] | None = None
         self._done: set[str] = set()
+        self.memo: dict[str, Any] = {}  # per-sample results shared between composed parts
+
+    @property
+    def length(self) -> int:
+        """Completion length: tokens when the trainer gave token ids, else characters."""
+        return len(self.token_ids) if self.token_ids is not None else len(self.completion)
 
     @property
     def extraction(self) -> Extraction:

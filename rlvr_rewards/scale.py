@@ -22,11 +22,14 @@ def _remote_grader() -> Any:
     @ray.remote
     def grade_chunk(
         completions: list[Any], golds: list[Any], options: list[Any] | None, questions: list[Any] | None,
-        kwargs: dict[str, Any],
+        token_ids: list[Any] | None, kwargs: dict[str, Any],
     ) -> list[Verdict]:
         from rlvr_rewards.batch import grade_batch
 
-        return grade_batch(completions, golds, options=options, questions=questions, backend="local", **kwargs)
+        return grade_batch(
+            completions, golds, options=options, questions=questions, token_ids=token_ids,
+            backend="local", **kwargs,
+        )
 
     return grade_chunk
 
@@ -40,6 +43,7 @@ def grade_batch_ray(
     *,
     options: Sequence[Sequence[str] | None] | None = None,
     questions: Sequence[str | None] | None = None,
+    token_ids: Sequence[Sequence[int] | None] | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     **kwargs: Any,
 ) -> list[Verdict]:
@@ -61,7 +65,8 @@ def grade_batch_ray(
             _GRADER.remote(
                 list(completions[start:end]), list(golds[start:end]),
                 list(options[start:end]) if options else None,
-                list(questions[start:end]) if questions else None, kwargs,
+                list(questions[start:end]) if questions else None,
+                list(token_ids[start:end]) if token_ids else None, kwargs,
             )
         )
     out: list[Verdict] = []
