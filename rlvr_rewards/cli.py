@@ -179,6 +179,15 @@ def _cmd_verifiers(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_plugin_path(args: argparse.Namespace) -> int:
+    if args.framework == "swift":
+        from .integrations.swift import plugin_path
+    else:
+        from .integrations.openrlhf import plugin_path
+    print(plugin_path())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rlvr-rewards", description="Verifiable rewards for RL: grade, score, list verifiers.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -209,6 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("verifiers", help="list registered verifiers and named specs")
     v.set_defaults(func=_cmd_verifiers)
+
+    pp = sub.add_parser("plugin-path", help="print the path of a trainer plugin file shipped in the package")
+    pp.add_argument("framework", choices=("swift", "openrlhf"))
+    pp.set_defaults(func=_cmd_plugin_path)
     return p
 
 

@@ -39,7 +39,8 @@ _MARKER = re.compile(
     r"(?::[ \t]{0,3}\*\*|\*\*[ \t]{0,3}:?))"
     r"|(?P<final_answer>\bfinal[ \t]{1,3}answer(?:[ \t]{0,3}:|[ \t]{1,3}is\b[ \t]{0,3}:?))"
     r"|(?P<the_answer_is>\banswer[ \t]{1,3}is\b[ \t]{0,3}:?)"
-    r"|(?P<answer_colon>\banswer[ \t]{0,3}:)",
+    r"|(?P<answer_colon>\banswer[ \t]{0,3}:)"
+    r"|(?P<hashes>(?<!#)####(?!#))",  # GSM8K's "#### 72" (veRL's GSM8K prompts ask for it)
     re.IGNORECASE,
 )
 _FILLER = re.compile(r"(?:therefore|thus|hence|so|simply|just|clearly)\b[,:]?[ \t]*", re.IGNORECASE)

@@ -168,3 +168,15 @@ def test_verifiers_lists_builtins():
     ):
         assert f"  {name} " in proc.stdout, name
     assert "r1" in proc.stdout
+
+
+@pytest.mark.parametrize("framework", ["swift", "openrlhf"])
+def test_plugin_path(framework):
+    import os
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "rlvr_rewards", "plugin-path", framework], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    path = proc.stdout.strip()
+    assert os.path.isabs(path) and os.path.isfile(path) and path.endswith(".py")

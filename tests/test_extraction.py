@@ -435,3 +435,8 @@ def test_boxed_roundtrip(content: str) -> None:
 )
 def test_escaped_dollar_in_math_span(text: str, expected: str) -> None:
     assert extract_answer(text).answer == expected
+
+
+def test_gsm8k_hashes_marker():
+    assert extract_answer("She makes 9 * 2 = 18 dollars.\n#### 18").answer == "18"
+    assert extract_answer("so #### 1,000").answer == "1,000"

@@ -132,8 +132,8 @@ def import_external_file_3x(file_path: str):
 def test_plugin_path_is_the_shipped_file():
     path = plugin_path()
     assert os.path.isabs(path) and os.path.isfile(path)
-    assert os.path.basename(path) == "swift_plugin.py"
-    assert os.path.dirname(path) == os.path.dirname(os.path.abspath(adapter.__file__))
+    assert os.path.basename(path) == "rlvr_swift_plugin.py"
+    assert os.listdir(os.path.dirname(path)) in (["rlvr_swift_plugin.py"], ["rlvr_swift_plugin.py", "__pycache__"], ["__pycache__", "rlvr_swift_plugin.py"])
 
 
 def test_plugin_registers_in_swift4(swift4, clean_path, monkeypatch):
@@ -154,7 +154,7 @@ def test_plugin_registers_in_swift4(swift4, clean_path, monkeypatch):
 
 
 def test_plugin_registers_in_swift3(swift3, clean_path, monkeypatch):
-    monkeypatch.delitem(sys.modules, "swift_plugin", raising=False)
+    monkeypatch.delitem(sys.modules, "rlvr_swift_plugin", raising=False)
     import_external_file_3x(plugin_path())
     assert set(DEFAULT_ORMS) <= set(swift3)
     assert issubclass(swift3["rlvr_mcq"], FakeORM3)

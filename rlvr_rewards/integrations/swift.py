@@ -43,8 +43,13 @@ _classes: dict[str, type] = {}
 
 
 def plugin_path() -> str:
-    """Absolute path of the plugin file to pass to ``--external_plugins``."""
-    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "swift_plugin.py")
+    """Absolute path of the plugin file to pass to ``--external_plugins``.
+
+    It sits alone in its own directory: swift puts that directory on ``sys.path``, and the
+    ``integrations`` directory holds ``swift.py``, ``trl.py``, ``verl.py`` that would shadow the real
+    packages.
+    """
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "swift_plugin", "rlvr_swift_plugin.py")
 
 
 def swift_base() -> tuple[type, dict[str, Any]]:

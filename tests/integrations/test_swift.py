@@ -199,11 +199,6 @@ def test_swift3_style_construction(plugin, samples):
     assert out == [1.0, 1.0, 0.0, 0.0]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap: a repeated import_external_file of the cached plugin (swift's rollout/deploy re-run "
-    "_import_external_plugins; forked dataloader workers replay it) puts rlvr_rewards/integrations/ back "
-    "on sys.path[0] without running the plugin; fixed by shipping the plugin in a directory of its own"
-))
 def test_repeated_plugin_import_does_not_shadow(plugin, monkeypatch):
     monkeypatch.setattr(sys, "path", list(sys.path))
     assert import_external_file(plugin_path()) is plugin  # cached: the plugin code does not run again

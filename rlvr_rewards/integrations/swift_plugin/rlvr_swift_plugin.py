@@ -19,9 +19,9 @@ The gold is read from the ``solution`` column (else ``answer``, ``ground_truth``
 import os
 import sys
 
-# swift puts this file's directory at the front of sys.path before importing it. That directory
-# holds modules named like other packages (swift.py, verl.py, trl.py, ...) which would shadow them
-# for any later ``import``; take it off again (the package is imported by its installed name).
+# swift puts this file's directory at the front of sys.path before importing it. The file ships
+# alone in its directory, so nothing there can shadow another package; take the entry off anyway
+# (the package is imported by its installed name).
 _here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if not p or os.path.abspath(p) != _here]
 
