@@ -5,7 +5,8 @@ Conventions, checked against the released code:
 - ``"grpo"`` — veRL 0.9.1 ``compute_grpo_outcome_advantage``: ``(r - mean_g) / (std_g + eps)``
   with ``std_g`` the **unbiased** (Bessel, ``torch.std``) standard deviation of the group and
   ``eps = 1e-6``; a group of size 1 gets mean 0 and std 1 (its advantage is ``r / (1 + eps)``).
-  A zero-variance group gets advantage 0 everywhere.
+  A zero-variance group (rewards equal within ``ZERO_VARIANCE_ATOL`` = 1e-9) gets advantage
+  exactly 0 (veRL gives ≤ 1e-9 / 1e-6 there; the flag and the advantage agree here).
 - ``"drgrpo"`` — Dr. GRPO (veRL ``norm_adv_by_std_in_grpo=False``, TRL ``scale_rewards="none"``):
   ``r - mean_g``, no std (size-1 groups: veRL's mean 0, so the advantage is ``r``).
 - ``"batch"`` — TRL 1.16 ``scale_rewards="batch"``: ``(r - mean_g) / (std_batch + 1e-4)`` with the
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 
 MODES = ("grpo", "drgrpo", "batch", "trl_group")
+ZERO_VARIANCE_ATOL = 1e-9
 DEFAULT_EPS = {"grpo": 1e-6, "drgrpo": 0.0, "batch": 1e-4, "trl_group": 1e-4}
 
 
@@ -63,8 +65,8 @@ def group_advantages(
         g = r[idx]
         ok = ~np.isnan(g)
         vals = g[ok]
-        if vals.size == 0:
-            continue
+        if vals.size == 0 or (vals.size > 1 and np.ptp(vals) <= ZERO_VARIANCE_ATOL):
+            continue  # no usable reward, or a zero-variance group: advantage exactly 0
         if vals.size == 1 and mode in ("grpo", "drgrpo"):
             mean, std = 0.0, 1.0  # veRL: a singleton group is not centred
         else:
@@ -81,7 +83,7 @@ def group_advantages(
     return adv
 
 
-def zero_variance_groups(rewards: Sequence[float | None], groups: Sequence[Hashable], atol: float = 1e-9) -> dict[Hashable, bool]:
+def zero_variance_groups(rewards: Sequence[float | None], groups: Sequence[Hashable], atol: float = ZERO_VARIANCE_ATOL) -> dict[Hashable, bool]:
     """``{group: True}`` where every usable reward in the group is equal (no learning signal)."""
     r = _as_array(rewards)
     out = {}
