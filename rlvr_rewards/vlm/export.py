@@ -202,6 +202,7 @@ def validate_verl_parquet(path: str | Path, expected: int | None = None) -> int:
     meta = pq.read_schema(str(path)).metadata or {}
     _check(b"huggingface" in meta, f"{path}: no Hugging Face features metadata")
     feats = json.loads(meta[b"huggingface"])["info"]["features"]
+    _check("images" in feats, f"{path}: no 'images' column")
     img_feat = feats["images"].get("feature", feats["images"])
     _check(img_feat.get("_type") == "Image", f"{path}: 'images' is not a list of Image features: {feats['images']}")
     ds = datasets.load_dataset("parquet", data_files=str(path), split="train")
