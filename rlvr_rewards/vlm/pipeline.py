@@ -99,6 +99,10 @@ def run_pipeline(
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    if quiet:
+        import datasets
+
+        datasets.disable_progress_bars()
     name = dataset or "synthetic (built-in, offline)"
     _log(f"[1/6] loading {name}", quiet)
     records = load_records(dataset, split=split, limit=limit if dataset else (limit or 60), schema=schema, mapping=mapping, seed=seed)
