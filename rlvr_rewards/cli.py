@@ -222,6 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     pp = sub.add_parser("plugin-path", help="print the path of a trainer plugin file shipped in the package")
     pp.add_argument("framework", choices=("swift", "openrlhf"))
     pp.set_defaults(func=_cmd_plugin_path)
+
+    from .vlm.cli import register_cli as _register_vlm_cli  # light: argparse only until run
+
+    _register_vlm_cli(sub)
     return p
 
 
