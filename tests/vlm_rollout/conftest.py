@@ -1,17 +1,25 @@
-"""Rollout tests need the ``vlm`` extra (torch, transformers, tokenizers, pillow); they skip
-cleanly without it. Models are tiny and random, built locally (no downloads)."""
+"""Rollout tests need the ``vlm`` extra (torch, transformers, tokenizers, pillow); without it
+they skip cleanly (the prompt tests need none of it and always run). Models are tiny and random,
+built locally (no downloads)."""
 
 import pytest
 
-pytest.importorskip("torch")
-pytest.importorskip("transformers")
-pytest.importorskip("tokenizers")
-pytest.importorskip("PIL")
+from rlvr_rewards.vlm.records import VLMRecord
 
-from rlvr_rewards.vlm import tiny  # noqa: E402
-from rlvr_rewards.vlm.records import VLMRecord  # noqa: E402
+VLM_DEPS = ("torch", "transformers", "tokenizers", "PIL")
 
-BUILDERS = {"qwen2_5_vl": tiny.build_tiny_qwen2_5_vl, "idefics3": tiny.build_tiny_idefics3}
+
+def importorskip_vlm():
+    for name in VLM_DEPS:
+        pytest.importorskip(name)
+    from rlvr_rewards.vlm import tiny
+
+    return tiny
+
+
+def _builders():
+    tiny = importorskip_vlm()
+    return {"qwen2_5_vl": tiny.build_tiny_qwen2_5_vl, "idefics3": tiny.build_tiny_idefics3}
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +27,7 @@ def flat_models(tmp_path_factory):
     """Paths of tiny models whose LM head is zero: sampling is uniform over a ~80-token
     vocabulary, so the end-of-sequence token comes up about once in 75 steps."""
     out = {}
-    for name, build in BUILDERS.items():
+    for name, build in _builders().items():
         path = tmp_path_factory.mktemp(f"flat_{name}")
         build(path, vocab_size=80, flat_logits=True)
         out[name] = str(path)
@@ -30,7 +38,7 @@ def flat_models(tmp_path_factory):
 def random_models(tmp_path_factory):
     """Paths of tiny models with ordinary random weights."""
     out = {}
-    for name, build in BUILDERS.items():
+    for name, build in _builders().items():
         path = tmp_path_factory.mktemp(f"rand_{name}")
         build(path, seed=1)
         out[name] = str(path)
@@ -39,6 +47,7 @@ def random_models(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def records():
+    tiny = importorskip_vlm()
     imgs = tiny.random_images(4, seed=3)
     return [
         VLMRecord(id="one", question="How many cubes are there?", answer="3", images=[imgs[0]]),

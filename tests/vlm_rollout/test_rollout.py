@@ -3,8 +3,11 @@ loaded from disk (AutoModelForImageTextToText + AutoProcessor)."""
 
 import pytest
 
-from rlvr_rewards.vlm import rollout as R
-from rlvr_rewards.vlm.records import Rollout, VLMRecord
+for _name in ("torch", "transformers", "tokenizers", "PIL"):
+    pytest.importorskip(_name)
+
+from rlvr_rewards.vlm import rollout as R  # noqa: E402
+from rlvr_rewards.vlm.records import Rollout, VLMRecord  # noqa: E402
 
 ARCHS = ["qwen2_5_vl", "idefics3"]
 MAX_NEW = 40
