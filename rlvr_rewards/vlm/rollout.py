@@ -107,14 +107,16 @@ def _resolve_device_dtype(device: Any, dtype: Any) -> tuple[Any, Any]:
     if device is None:
         device = "cuda" if torch.cuda.is_available() else "cpu"
     device = torch.device(device)
+    if isinstance(dtype, str) and dtype == "auto":
+        dtype = None
     if dtype is None:
         if device.type == "cuda" and torch.cuda.is_bf16_supported():
             dtype = torch.bfloat16
         else:
             dtype = torch.float32
     elif isinstance(dtype, str):
-        dtype = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32,
-                 "auto": None}.get(dtype, None) or getattr(torch, dtype)
+        dtype = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}.get(dtype) \
+            or getattr(torch, dtype)
     return device, dtype
 
 
@@ -283,7 +285,7 @@ def _rollout_vllm(records: list[VLMRecord], model: Any, processor: Any, *, k: in
     max_images = max((len(r.images) for r in records), default=0)
     if isinstance(model, LLM):
         llm = model
-        path = llm.llm_engine.model_config.model
+        path = llm.model_config.model
     else:
         path = os.fspath(model)
         kwargs: dict[str, Any] = {"seed": seed, "limit_mm_per_prompt": {"image": max(1, max_images)}}
