@@ -20,6 +20,12 @@ TORCH = "torch==2.13.0+cpu"
 
 def _install(session: nox.Session, requirements: str) -> None:
     session.install("--find-links", FIND_LINKS, TORCH, "-r", requirements, "-e", ".", "pytest")
+    # A framework whose own pins cannot be installed here (OpenRLHF: flash-attn, deepspeed, vLLM) is
+    # listed in its requirements file as "# no-deps: name==version" and installed without dependencies.
+    with open(requirements) as f:
+        no_deps = [line.split(":", 1)[1].strip() for line in f if line.startswith("# no-deps:")]
+    if no_deps:
+        session.install("--no-deps", *no_deps)
 
 
 def _run(session: nox.Session, name: str) -> None:

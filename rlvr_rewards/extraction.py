@@ -377,9 +377,12 @@ def _finish(
     found = _distinct(cands) or (_norm(answer),)
     if len(found) > 1:
         return Extraction(answer, source, found, True, region)
-    alts = _distinct(split_alternatives(answer))
+    parts = split_alternatives(answer)
+    alts = _distinct(parts)
     if len(alts) > 1:
         return Extraction(answer, source, alts, True, region)
+    if len(parts) > 1 and alts:  # "\frac12 or \frac12": the same answer twice is that answer
+        return Extraction(alts[0], source, alts, False, region)
     return Extraction(answer, source, found, False, region)
 
 

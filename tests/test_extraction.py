@@ -440,3 +440,8 @@ def test_escaped_dollar_in_math_span(text: str, expected: str) -> None:
 def test_gsm8k_hashes_marker():
     assert extract_answer("She makes 9 * 2 = 18 dollars.\n#### 18").answer == "18"
     assert extract_answer("so #### 1,000").answer == "1,000"
+
+
+def test_same_alternative_twice_is_that_answer():
+    e = extract_answer(r"\boxed{\frac{1}{2} \text{ or } \frac{1}{2}}")
+    assert e.answer == r"\frac{1}{2}" and not e.hedge

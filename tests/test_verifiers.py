@@ -440,3 +440,8 @@ def test_cheap_tiers_decide_without_sympy(completion, gold, correct):
     v = check(completion, gold)
     assert v.correct is correct, v.explain()
     assert v.verifier != "symbolic", v.explain()
+
+
+def test_na_gold_is_bad_gold():
+    v = check(r"\boxed{1}", "N/A")
+    assert v.outcome is Outcome.BAD_GOLD and v.reward is None

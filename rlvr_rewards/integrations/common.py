@@ -20,7 +20,7 @@ def message_text(message: Any) -> str:
             content = "".join(
                 str(b.get("text", "")) for b in content if isinstance(b, Mapping) and b.get("type", "text") == "text"
             )
-        reasoning = message.get("reasoning_content") or message.get("reasoning")
+        reasoning = message.get("reasoning_content") or message.get("reasoning") or message.get("thinking")
         text = "" if content is None else str(content)
         if reasoning:
             text = f"<think>{reasoning}</think>{text}"

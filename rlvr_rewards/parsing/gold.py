@@ -64,7 +64,7 @@ def gold_texts(gold: Any) -> tuple[str, ...] | None:
 
 
 # Missing values as pandas and JSON exports spell them: a missing gold, not the text answer "None".
-_MISSING = frozenset({"None", "none", "nan", "NaN", "NAN", "null", "NULL", "<NA>", "NaT"})
+_MISSING = frozenset({"None", "none", "nan", "NaN", "NAN", "null", "NULL", "<NA>", "NaT", "N/A", "n/a"})
 
 
 def _numpy_scalar(gold: Any) -> tuple[str, ...] | None:
