@@ -34,6 +34,10 @@ DEFAULT_ORMS: dict[str, str] = {
     "rlvr_mcq": "mcq",
     "rlvr_format": "format",
     "rlvr_r1": "r1",
+    "rlvr_cosine": "cosine",
+    "rlvr_repetition": "repetition",
+    "rlvr_overlong": "overlong",
+    "rlvr_tag_count": "tag_count",
 }
 
 #: Dataset columns read as per-sample MCQ option texts (so an answer naming the option maps to its letter).
@@ -92,8 +96,12 @@ class RlvrORM:
         try:
             golds = find_golds(kwargs, n, self.gold_key)
             options = option_column(kwargs, n, self.option_key)
+            token_ids = kwargs.get("response_token_ids")  # swift's token ids: lengths count tokens
+            if not (isinstance(token_ids, (list, tuple)) and len(token_ids) == n):
+                token_ids = None
             verdicts = score_all(
-                list(completions), golds, verifier=self.verifier, timeout=self.timeout, options=options
+                list(completions), golds, verifier=self.verifier, timeout=self.timeout, options=options,
+                token_ids=token_ids,
             )
             return rewards(verdicts)
         except Exception as exc:  # noqa: BLE001 - a reward function must never crash a training step

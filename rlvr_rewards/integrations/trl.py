@@ -121,13 +121,19 @@ class RewardFunction:
 
     # -- grading -----------------------------------------------------------------------------
 
-    def verdicts(self, completions: Sequence[Any], **columns: Any) -> list[Verdict]:
-        """The full Verdicts for a batch (``columns`` are TRL's dataset-column kwargs)."""
+    def verdicts(self, completions: Sequence[Any], completion_ids: Any = None, **columns: Any) -> list[Verdict]:
+        """The full Verdicts for a batch (``columns`` are TRL's dataset-column kwargs).
+
+        ``completion_ids`` (TRL's token ids per completion) make length-aware shaping rewards
+        (``cosine``, ``overlong``, ``repetition``) count tokens instead of characters.
+        """
         completions = list(completions or [])
         n = len(completions)
         try:
             golds = find_golds(columns, n, self.gold_key)
             kwargs = dict(self.check_options)
+            if isinstance(completion_ids, (list, tuple)) and len(completion_ids) == n:
+                kwargs["token_ids"] = [list(ids) if ids is not None else None for ids in completion_ids]
             keys = (self.options_key,) if self.options_key else OPTION_KEYS
             for key in keys:
                 options = _options_column(columns.get(key), n)
@@ -138,11 +144,11 @@ class RewardFunction:
             return [Verdict(Outcome.ERROR, 0.0, detail=f"{type(exc).__name__}: {exc}"[:300]) for _ in completions]
         return score_all(completions, golds, verifier=self.verifier, timeout=self.timeout, **kwargs)
 
-    def _score(self, completions: Sequence[Any] | None, kwargs: dict[str, Any]) -> list[float | None]:
+    def _score(self, completions: Sequence[Any] | None, kwargs: dict[str, Any], completion_ids: Any = None) -> list[float | None]:
         log_metric = kwargs.get("log_metric")
         log_extra = kwargs.get("log_extra")
         columns = {k: v for k, v in kwargs.items() if k not in TRAINER_KWARGS}
-        verdicts = self.verdicts(completions or [], **columns)
+        verdicts = self.verdicts(completions or [], completion_ids, **columns)
         self._report(verdicts, log_metric, log_extra)
         return rewards(verdicts)
 
@@ -162,7 +168,7 @@ class RewardFunction:
 
     def __call__(self, prompts: Any = None, completions: Any = None, completion_ids: Any = None, **kwargs: Any) -> list[float | None]:
         """One reward per completion: the verdict's score, ``None`` where the gold is unusable."""
-        return self._score(completions, kwargs)
+        return self._score(completions, kwargs, completion_ids)
 
 
 class AsyncRewardFunction(RewardFunction):
@@ -170,7 +176,7 @@ class AsyncRewardFunction(RewardFunction):
     concurrently on its event loop; grading runs in a thread so the loop never blocks."""
 
     async def __call__(self, prompts: Any = None, completions: Any = None, completion_ids: Any = None, **kwargs: Any) -> list[float | None]:  # type: ignore[override]
-        return await asyncio.to_thread(self._score, completions, kwargs)
+        return await asyncio.to_thread(self._score, completions, kwargs, completion_ids)
 
 
 def make_reward(verifier: Any = "accuracy", *, asynchronous: bool = False, **options: Any) -> RewardFunction:
@@ -197,3 +203,9 @@ mcq_reward = RewardFunction("mcq", name="mcq_reward")
 accuracy_reward_async = AsyncRewardFunction("accuracy", name="accuracy_reward_async")
 format_reward_async = AsyncRewardFunction("format", name="format_reward_async")
 mcq_reward_async = AsyncRewardFunction("mcq", name="mcq_reward_async")
+
+#: Shaping rewards (docs/rewards.md), token-aware through ``completion_ids``.
+cosine_reward = RewardFunction("cosine", name="cosine_reward")
+repetition_reward = RewardFunction("repetition", name="repetition_reward")
+overlong_reward = RewardFunction("overlong", name="overlong_reward")
+tag_count_reward = RewardFunction("tag_count", name="tag_count_reward")

@@ -11,6 +11,10 @@ Registers in swift's ``orms`` registry (``swift.rewards`` in 4.x, ``swift.plugin
     rlvr_mcq       "mcq"        option letters A-J
     rlvr_format    "format"     <think>...</think><answer>...</answer>
     rlvr_r1        "r1"         accuracy + 0.1*format
+    rlvr_cosine    "cosine"     length-scaled correctness (tokens from response_token_ids)
+    rlvr_repetition "repetition" n-gram repetition penalty
+    rlvr_overlong  "overlong"   DAPO soft overlong punishment
+    rlvr_tag_count "tag_count"  a quarter per think/answer tag present once
 
 The gold is read from the ``solution`` column (else ``answer``, ``ground_truth``, ``gold``,
 ``label``). To register other specs, copy this file and call ``register_orm`` yourself.
