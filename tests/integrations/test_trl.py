@@ -340,6 +340,36 @@ def test_grpo_vision_language(tmp_path, tokenizer):
     assert_realistic(recorders[0])
 
 
+def test_grpo_on_the_vlm_trl_export(tmp_path, tokenizer):
+    """The vlm pipeline's TRL export (conversational prompts with image blocks, an `images` column,
+    the gold in `solution`) read back with `datasets` and consumed by GRPOTrainer with a tiny
+    Qwen2.5-VL, rewarded by our accuracy reward."""
+    from datasets import load_from_disk
+    from trl import GRPOTrainer
+
+    from rlvr_rewards.vlm.export import export_trl
+    from rlvr_rewards.vlm.synthetic import generate
+
+    records = generate(8, seed=0)
+    for r in records:  # the tiny processor works at one fixed 56x56 resolution
+        r.images = [im.convert("RGB").resize((56, 56)) for im in r.images]
+    dataset = load_from_disk(str(export_trl(records, tmp_path / "trl_export")))
+    assert {"prompt", "images", "solution"} <= set(dataset.column_names)
+    model, processor = tiny_qwen2_5_vl(tokenizer)
+    recorders = [Recorder(accuracy_reward)]
+    logs = LogCapture()
+    trainer = GRPOTrainer(
+        model=model, processing_class=processor, reward_funcs=recorders, train_dataset=dataset,
+        args=grpo_args(tmp_path), callbacks=[logs],
+    )
+    trainer.train()
+    assert recorders[0].calls
+    for _, _, _, kwargs in recorders[0].calls:
+        assert all(isinstance(img, Image.Image) for imgs in kwargs["images"] for img in imgs)
+        assert set(kwargs["solution"]) <= {r.answer for r in records}
+    assert_logged_as_checked(recorders, ["accuracy"], [1.0], logs.logs)
+
+
 def test_rloo_trainer(tmp_path, tokenizer):
     from trl import RLOOConfig, RLOOTrainer
 
