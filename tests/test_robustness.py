@@ -193,6 +193,16 @@ def _group_size(pid: int) -> int:
     return count
 
 
+def _settled_group_size(pid: int, expected: int, wait: float = 5.0) -> int:
+    """Process-group size once killed workers have been replaced (a replacement takes a moment)."""
+    end = time.monotonic() + wait
+    size = _group_size(pid)
+    while size != expected and time.monotonic() < end:
+        time.sleep(0.05)
+        size = _group_size(pid)
+    return size
+
+
 N_FORCED = int(os.environ.get("RLVR_FORCED_TIMEOUTS", "10000"))
 
 
@@ -203,12 +213,12 @@ def test_no_leaks_after_forced_timeouts():
     call = lambda _: pool.call(burn, 30.0, timeout=0.01).status  # noqa: E731
     with ThreadPoolExecutor(4) as ex:  # warm the thread pool and the allocator first
         list(ex.map(call, range(200)))
-    before = (_fds(), threading.active_count(), _rss_mb(), _group_size(host), _rss_mb(host))
+    before = (_fds(), threading.active_count(), _rss_mb(), _settled_group_size(host, pool.workers + 1), _rss_mb(host))
     with ThreadPoolExecutor(4) as ex:
         statuses = list(ex.map(call, range(N_FORCED)))
     assert set(statuses) == {"timeout"}
     time.sleep(0.5)
-    after = (_fds(), threading.active_count(), _rss_mb(), _group_size(host), _rss_mb(host))
+    after = (_fds(), threading.active_count(), _rss_mb(), _settled_group_size(host, pool.workers + 1), _rss_mb(host))
     assert pool._proc.pid == host, "the host itself was restarted"
     assert after[0] <= before[0], ("file descriptors leaked", before, after)
     assert after[1] <= before[1], ("threads leaked", before, after)
