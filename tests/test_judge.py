@@ -592,3 +592,21 @@ def test_cli_judge_without_url_is_a_usage_error(monkeypatch, capsys):
     monkeypatch.delenv("REWARD_MODEL_URL", raising=False)
     assert main(["grade", RIGHT, "12", "--judge-model", "m"]) == 2
     assert "REWARD_MODEL_URL" in capsys.readouterr().err
+
+
+def test_adapters_take_the_judge_spec_and_pass_the_question(server, monkeypatch):
+    """Adapters accept the judge through their spec strings (settings from the environment) and
+    hand the prompt / extra_info question to the judge."""
+    from rlvr_rewards.integrations.trl import make_reward
+    from rlvr_rewards.integrations.verl import compute_score
+
+    monkeypatch.setenv("REWARD_MODEL_URL", server.url)
+    monkeypatch.setenv("REWARD_MODEL_NAME", server.model)
+    fn = make_reward("accuracy_judge")
+    prompts = [[{"role": "user", "content": "How many apples are left?"}]]
+    assert fn(prompts=prompts, completions=[r"So the answer is \boxed{twelve}."], solution=["12"]) == [1.0]
+    assert server.requests and server.requests[-1].question == "How many apples are left?"
+    out = compute_score("openai/gsm8k", r"\boxed{twelve}", "12",
+                        extra_info={"verifier": "accuracy_judge", "question": "Count the eggs."})
+    assert out["score"] == 1.0
+    assert server.requests[-1].question == "Count the eggs."

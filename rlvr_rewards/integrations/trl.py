@@ -132,6 +132,9 @@ class RewardFunction:
         try:
             golds = find_golds(columns, n, self.gold_key)
             kwargs = dict(self.check_options)
+            questions = columns.pop("_rlvr_questions", None)
+            if questions is not None:
+                kwargs["questions"] = questions
             if isinstance(completion_ids, (list, tuple)) and len(completion_ids) == n:
                 kwargs["token_ids"] = [list(ids) if ids is not None else None for ids in completion_ids]
             keys = (self.options_key,) if self.options_key else OPTION_KEYS
@@ -148,6 +151,9 @@ class RewardFunction:
         log_metric = kwargs.get("log_metric")
         log_extra = kwargs.get("log_extra")
         columns = {k: v for k, v in kwargs.items() if k not in TRAINER_KWARGS}
+        prompts = kwargs.get("prompts")
+        if isinstance(prompts, (list, tuple)) and len(prompts) == len(completions or []):
+            columns["_rlvr_questions"] = [prompt_text(p) for p in prompts]  # for the judge fallback
         verdicts = self.verdicts(completions or [], completion_ids, **columns)
         self._report(verdicts, log_metric, log_extra)
         return rewards(verdicts)
@@ -168,7 +174,20 @@ class RewardFunction:
 
     def __call__(self, prompts: Any = None, completions: Any = None, completion_ids: Any = None, **kwargs: Any) -> list[float | None]:
         """One reward per completion: the verdict's score, ``None`` where the gold is unusable."""
-        return self._score(completions, kwargs, completion_ids)
+        return self._score(completions, {**kwargs, "prompts": prompts}, completion_ids)
+
+
+def prompt_text(prompt: Any) -> str | None:
+    """The question a prompt asks: a string as is, or the last user message of a conversation."""
+    if isinstance(prompt, str):
+        return prompt
+    if isinstance(prompt, (list, tuple)):
+        users = [m for m in prompt if isinstance(m, dict) and m.get("role") == "user"]
+        if users:
+            from .common import message_text
+
+            return message_text(users[-1])
+    return None
 
 
 class AsyncRewardFunction(RewardFunction):
@@ -176,7 +195,7 @@ class AsyncRewardFunction(RewardFunction):
     concurrently on its event loop; grading runs in a thread so the loop never blocks."""
 
     async def __call__(self, prompts: Any = None, completions: Any = None, completion_ids: Any = None, **kwargs: Any) -> list[float | None]:  # type: ignore[override]
-        return await asyncio.to_thread(self._score, completions, kwargs, completion_ids)
+        return await asyncio.to_thread(self._score, completions, {**kwargs, "prompts": prompts}, completion_ids)
 
 
 def make_reward(verifier: Any = "accuracy", *, asynchronous: bool = False, **options: Any) -> RewardFunction:

@@ -165,11 +165,20 @@ def compute_score(
             ground_truth,
             verifier=select_verifier(data_source, extra_info, kwargs),
             options=_options(extra_info),
+            question=_question(extra_info),
             timeout=_timeout(extra_info, kwargs),
         )
         return result(verdict)
     except Exception as exc:  # noqa: BLE001 - a reward function must never crash a training step
         return _error(exc)
+
+
+def _question(extra_info: Any) -> str | None:
+    """The problem text for the judge fallback, when the dataset put it in ``extra_info``."""
+    if isinstance(extra_info, Mapping):
+        q = extra_info.get("question") or extra_info.get("problem")
+        return q if isinstance(q, str) else None
+    return None
 
 
 async def compute_score_async(
@@ -186,6 +195,7 @@ async def compute_score_async(
             ground_truth,
             verifier=select_verifier(data_source, extra_info, kwargs),
             options=_options(extra_info),
+            question=_question(extra_info),
             timeout=_timeout(extra_info, kwargs),
         )
         return result(verdict)
