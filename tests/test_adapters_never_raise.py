@@ -22,7 +22,12 @@ def _is_reward(x):
 
 
 def test_trl_reward_functions():
-    from rlvr_rewards.integrations.trl import accuracy_reward, format_reward, make_reward, mcq_reward
+    from rlvr_rewards.integrations.trl import (
+        accuracy_reward,
+        format_reward,
+        make_reward,
+        mcq_reward,
+    )
 
     for fn in (accuracy_reward, format_reward, mcq_reward, make_reward("accuracy + 0.1*format + cosine")):
         completions = [c for c, _ in _pairs()]
