@@ -15,6 +15,11 @@ nox.options.default_venv_backend = "uv"
 nox.options.reuse_existing_virtualenvs = True
 
 FIND_LINKS = os.environ.get("PIP_FIND_LINKS", "/opt/wheels")
+# uv verifies TLS with its bundled roots unless told otherwise; behind a proxy with its own CA
+# (as on CI machines here) use the system store, as pip does.
+os.environ.setdefault("UV_SYSTEM_CERTS", "1")
+if os.path.exists("/etc/ssl/certs/ca-certificates.crt"):
+    os.environ.setdefault("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt")
 TORCH = "torch==2.13.0+cpu"
 
 
