@@ -16,6 +16,8 @@ __all__ = ["Extraction", "extract_answer", "find_boxed", "split_alternatives"]
 # Boxes and marker phrases live near the end; only this many trailing characters
 # of a (think-stripped) completion are searched for them.
 _TAIL = 50_000
+_NEAR = 4_000  # marker phrases are searched in the last _NEAR characters first
+_MAYBE_SEP = re.compile(r"[,/]|[oO][rR]")  # split_alternatives can only split where one of these is
 # How many marker occurrences (from the end) are tried before giving up.
 _MARKER_TRIES = 8
 # More opening <answer> tags than this is tag spam and yields no answer.
@@ -100,12 +102,39 @@ def _depth_delta(s: str) -> int:
 # ---------------------------------------------------------------- boxes
 
 
+def _single_box(text: str) -> list[tuple[int, int]] | None:
+    """Fast path for the common completion with exactly one ``\\boxed{...}``; None: use the general pass."""
+    if "\\fbox" in text or text.count("\\boxed") != 1:
+        return None
+    i = text.index("\\boxed") + 6
+    n = len(text)
+    if i < n and text[i].isalpha():
+        return None
+    while i < n and text[i] in " \t\n\r":
+        i += 1
+    if i >= n or text[i] != "{":
+        return None  # braceless "\\boxed 5": the general pass handles it
+    depth = 0
+    for m in _BRACE_TOKEN.finditer(text, i):  # jumps from brace to brace
+        tok = m.group()
+        if tok == "{":
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+            if depth == 0:
+                return [(i + 1, m.start())]
+    return []  # unterminated: ignored
+
+
 def _box_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of the content of every top-level box, innermost-unwrapped.
 
     One linear pass pairs all braces with a stack (no recursion), so any nesting
     depth and any number of unterminated boxes cost O(n).
     """
+    single = _single_box(text)
+    if single is not None:
+        return single
     macros = list(_BOX.finditer(text))
     if not macros:
         return []
@@ -169,6 +198,8 @@ _PLACEHOLDER = re.compile(
 
 def _is_placeholder(box: str) -> bool:
     r"""``\boxed{\phantom{2}}``, ``\boxed{?}``, ``\boxed{\quad}``: a blank to fill in, not an answer."""
+    if "\\" not in box:  # no LaTeX command: only blanks and "?_.~" make a placeholder
+        return not box.strip(" \t\r\n?_.~")
     return len(box) <= 80 and not _PLACEHOLDER.sub("", box)
 
 
@@ -215,6 +246,8 @@ def split_alternatives(answer: str) -> list[str]:
     of inequalities ("x < 0 or x > 1") is one answer, not a hedge.
     """
     s = answer.strip()
+    if "or" not in s and "OR" not in s and "Or" not in s and "oR" not in s and "," not in s and "/" not in s:
+        return [answer]  # no separator can match: the common case, decided without regexes
     if len(s) <= 80 and _LETTER_LIST.fullmatch(s):
         return [c for c in s if "A" <= c <= "J"]
     parts: list[str] = []
@@ -374,6 +407,8 @@ def _finish(
     answer = answer.strip() if answer is not None else None
     if not answer or len(answer) > max_answer_len:
         return Extraction(None, source, (), False, region)
+    if len(cands) <= 1 and not _MAYBE_SEP.search(answer):  # one answer, nothing to split: fast path
+        return Extraction(answer, source, (_norm(answer),), False, region)
     found = _distinct(cands) or (_norm(answer),)
     if len(found) > 1:
         return Extraction(answer, source, found, True, region)
@@ -398,13 +433,17 @@ def extract_answer(
     if not isinstance(completion, str):
         return Extraction(None, "none", (), False, "full")
     text, region = completion, "full"
-    last_close = _LAST_THINK_CLOSE.match(text)
-    if last_close is not None:
-        text, region = text[last_close.end() :], "after_think"
-    elif _THINK_OPEN.search(text):
-        return Extraction(None, "none", (), False, region)
+    # Cheap substring tests first: most completions have no tags, and the tag regexes
+    # (case-insensitive, scanning the whole text) are the slowest part of extraction.
+    has_lt = "<" in text
+    if has_lt and ("<t" in text or "<T" in text or "</t" in text or "</T" in text):
+        last_close = _LAST_THINK_CLOSE.match(text)
+        if last_close is not None:
+            text, region = text[last_close.end() :], "after_think"
+        elif _THINK_OPEN.search(text):
+            return Extraction(None, "none", (), False, region)
 
-    blocks = _answer_blocks(text)
+    blocks = _answer_blocks(text) if has_lt and ("<a" in text or "<A" in text) else None
     if blocks is not None:
         answer: str | None = None
         cands: list[str] = []
@@ -419,15 +458,21 @@ def extract_answer(
         return _finish(answer, "answer_tag", cands, "answer_tag", max_answer_len)
 
     tail = text[-_TAIL:]
-    boxes = [b for b in find_boxed(tail) if b]
+    boxes = [b for b in find_boxed(tail) if b] if ("\\boxed" in tail or "\\fbox" in tail) else []
     if boxes:
         return _finish(boxes[-1], "boxed", boxes, region, max_answer_len)
 
-    markers = list(_MARKER.finditer(tail))
-    for m in reversed(markers[-_MARKER_TRIES:]):
-        value = _marker_value(tail, m.end(), max_answer_len)
-        if value:
-            return _finish(value, m.lastgroup or "answer_colon", [], region, max_answer_len)
+    markers: list[re.Match[str]] = []
+    if "nswer" in tail or "NSWER" in tail or "####" in tail:  # every marker contains one of these
+        # Markers are read from the end: look in the last few thousand characters first and
+        # scan the whole tail only when nothing usable is there.
+        near = len(tail) - _NEAR if len(tail) > _NEAR else 0
+        for start in ((near, 0) if near else (0,)):
+            markers = list(_MARKER.finditer(tail, start))
+            for m in reversed(markers[-_MARKER_TRIES:]):
+                value = _marker_value(tail, m.end(), max_answer_len)
+                if value:
+                    return _finish(value, m.lastgroup or "answer_colon", [], region, max_answer_len)
 
     bare = text.strip()
     if not markers and bare and len(bare) <= max_bare_len and "\n" not in bare:

@@ -33,8 +33,10 @@ def to_text(obj: Any) -> str:
         text = str(obj)
     if len(text) > MAX_COMPLETION_CHARS:
         text = text[-MAX_COMPLETION_CHARS:]
+    if text.isascii():
+        return text
     try:
-        text.encode("utf-8")
+        text.encode("utf-8")  # lone surrogates cannot be encoded: replace them
     except UnicodeEncodeError:
         text = text.encode("utf-8", errors="replace").decode("utf-8")
     return text

@@ -259,8 +259,15 @@ def parse_value(text: str, _depth: int = 0) -> Value | None:
     return _parse_cached(text, _depth)
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d{1,30}(?:\.\d{1,30})?")
+
+
 @lru_cache(maxsize=16384)
 def _parse_cached(text: str, _depth: int) -> Value | None:
+    plain = text.strip()
+    if _PLAIN_NUMBER.fullmatch(plain):  # most golds and answers: skip normalisation entirely
+        decimals = len(plain.split(".", 1)[1]) if "." in plain else None
+        return Value(Kind.NUMBER, plain, plain, plain, Fraction(plain), decimals, False, "decimal" if decimals else "int")
     raw = strip_wrappers(text)
     if not raw or not braces_balanced(raw):
         return None
