@@ -65,6 +65,27 @@ def _unwrap_reward_model(value: Any) -> Any:
     return value
 
 
+def option_texts(value: Any) -> list[str] | None:
+    """MCQ option texts of one sample: a list of strings, or ARC's ``{"label": [...], "text": [...]}``."""
+    if isinstance(value, Mapping):
+        value = value.get("text")
+    if value is None or isinstance(value, (str, bytes, Mapping)):
+        return None
+    try:
+        items = [str(x) for x in value]
+    except TypeError:
+        return None
+    return items or None
+
+
+def option_column(value: Any, n: int) -> list[list[str] | None] | None:
+    """Per-sample option texts from a dataset column of ``n`` rows (``None`` when there are none)."""
+    if not isinstance(value, (list, tuple)) or len(value) != n:
+        return None
+    out = [option_texts(v) for v in value]
+    return out if any(o is not None for o in out) else None
+
+
 def rewards(verdicts: Sequence[Verdict]) -> list[float | None]:
     """Trainer rewards: the score, or ``None`` where the gold was unusable (skip the sample)."""
     return [v.reward for v in verdicts]

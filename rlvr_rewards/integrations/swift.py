@@ -23,7 +23,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .common import find_golds, rewards, score_all
+from .common import find_golds, option_texts, rewards, score_all
 
 logger = logging.getLogger(__name__)
 
@@ -118,21 +118,11 @@ def option_column(columns: Mapping[str, Any], n: int, key: str | None = None) ->
     for k in (key,) if key else OPTION_KEYS:
         value = columns.get(k)
         if isinstance(value, (list, tuple)) and len(value) == n:
-            out = [_options(v) for v in value]
+            out = [option_texts(v) for v in value]
             return out if any(o for o in out) else None
     return None
 
 
-def _options(value: Any) -> list[str] | None:
-    if isinstance(value, Mapping):
-        value = value.get("text")
-    if value is None or isinstance(value, (str, bytes, Mapping)):
-        return None
-    try:
-        items = [str(x) for x in value]
-    except TypeError:
-        return None
-    return items or None
 
 
 def orm_class(name: str, spec: Any = None, *, gold_key: str | None = None, timeout: float | None = None, base: type | None = None) -> type:

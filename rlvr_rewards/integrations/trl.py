@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..verdict import Outcome, Verdict
-from .common import find_golds, outcome_counts, rewards, score_all
+from .common import find_golds, option_column, outcome_counts, rewards, score_all
 
 __all__ = [
     "AsyncRewardFunction",
@@ -56,21 +56,6 @@ def default_name(verifier: Any) -> str:
     text = verifier if isinstance(verifier, str) else getattr(verifier, "name", type(verifier).__name__)
     slug = re.sub(r"[^0-9A-Za-z]+", "_", str(text)).strip("_") or "rlvr"
     return f"{slug}_reward"
-
-
-def _options_column(value: Any, n: int) -> list[list[str] | None] | None:
-    """Per-sample option texts from a dataset column (lists of strings, or ``{"text": [...]}`` mappings)."""
-    if not isinstance(value, (list, tuple)) or len(value) != n:
-        return None
-    out: list[list[str] | None] = []
-    for item in value:
-        if isinstance(item, Mapping):
-            item = item.get("text")
-        if isinstance(item, (list, tuple)) and item and all(isinstance(o, str) for o in item):
-            out.append([str(o) for o in item])
-        else:
-            out.append(None)
-    return out if any(o is not None for o in out) else None
 
 
 class RewardFunction:
@@ -139,7 +124,7 @@ class RewardFunction:
                 kwargs["token_ids"] = [list(ids) if ids is not None else None for ids in completion_ids]
             keys = (self.options_key,) if self.options_key else OPTION_KEYS
             for key in keys:
-                options = _options_column(columns.get(key), n)
+                options = option_column(columns.get(key), n)
                 if options is not None:
                     kwargs["options"] = options
                     break

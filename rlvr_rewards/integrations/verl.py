@@ -28,7 +28,7 @@ from typing import Any
 # Absolute imports: veRL may load this file by path (``custom_reward_function.path=/.../verl.py``),
 # i.e. as a top-level module with no parent package.
 from rlvr_rewards.api import acheck, check
-from rlvr_rewards.integrations.common import completion_text, score_all
+from rlvr_rewards.integrations.common import completion_text, option_texts, score_all
 from rlvr_rewards.verdict import Outcome, Verdict
 
 logger = logging.getLogger(__name__)
@@ -97,16 +97,7 @@ def _timeout(extra_info: Any, kwargs: Mapping[str, Any]) -> float | None:
 def _options(extra_info: Any) -> list[str] | None:
     if not isinstance(extra_info, Mapping):
         return None
-    value = extra_info.get("options", extra_info.get("choices"))
-    if isinstance(value, Mapping):
-        value = value.get("text")
-    if value is None or isinstance(value, (str, bytes, Mapping)):
-        return None
-    try:
-        items = [str(x) for x in value]
-    except TypeError:
-        return None
-    return items or None
+    return option_texts(extra_info.get("options", extra_info.get("choices")))
 
 
 def result(verdict: Verdict) -> dict[str, Any]:
