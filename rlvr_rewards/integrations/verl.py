@@ -151,17 +151,19 @@ def compute_score(
     if solution_strs is not None:
         return compute_score_batch(data_sources, solution_strs, ground_truths, extra_infos, **kwargs)
     try:
-        verdict = check(
-            completion_text(solution_str),
-            ground_truth,
-            verifier=select_verifier(data_source, extra_info, kwargs),
-            options=_options(extra_info),
-            question=_question(extra_info),
-            timeout=_timeout(extra_info, kwargs),
-        )
-        return result(verdict)
+        return result(check(completion_text(solution_str), ground_truth, **_check_options(data_source, extra_info, kwargs)))
     except Exception as exc:  # noqa: BLE001 - a reward function must never crash a training step
         return _error(exc)
+
+
+def _check_options(data_source: Any, extra_info: Any, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``check`` keywords for one sample: routed verifier, MCQ options, question, deadline."""
+    return {
+        "verifier": select_verifier(data_source, extra_info, kwargs),
+        "options": _options(extra_info),
+        "question": _question(extra_info),
+        "timeout": _timeout(extra_info, kwargs),
+    }
 
 
 def _question(extra_info: Any) -> str | None:
@@ -181,15 +183,8 @@ async def compute_score_async(
 ) -> dict[str, Any]:
     """``compute_score`` as a coroutine function (veRL awaits it on the reward manager's loop)."""
     try:
-        verdict = await acheck(
-            completion_text(solution_str),
-            ground_truth,
-            verifier=select_verifier(data_source, extra_info, kwargs),
-            options=_options(extra_info),
-            question=_question(extra_info),
-            timeout=_timeout(extra_info, kwargs),
-        )
-        return result(verdict)
+        options = _check_options(data_source, extra_info, kwargs)
+        return result(await acheck(completion_text(solution_str), ground_truth, **options))
     except Exception as exc:  # noqa: BLE001
         return _error(exc)
 

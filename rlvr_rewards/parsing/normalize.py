@@ -25,10 +25,11 @@ _UNIT_WORDS = (
 _TRAILING_UNIT = re.compile(r"(?<=[0-9}])\s+(?:" + _UNIT_WORDS + r")(?:\^\{?[23]\}?)?\s*$")
 
 
-def find_matching_brace(text: str, open_index: int) -> int:
-    """Index of the ``}`` closing the ``{`` at ``open_index`` (escaped braces skipped), or -1."""
+def _brace_scan(text: str, start: int, stop_at_close: bool) -> int:
+    """Walk braces from ``start`` (escaped ones skipped). ``stop_at_close``: index of the ``}``
+    that returns the depth to 0, or -1. Otherwise: 0 when balanced, -1 when not."""
     depth = 0
-    i = open_index
+    i = start
     n = len(text)
     while i < n:
         c = text[i]
@@ -39,30 +40,22 @@ def find_matching_brace(text: str, open_index: int) -> int:
             depth += 1
         elif c == "}":
             depth -= 1
-            if depth == 0:
+            if stop_at_close and depth == 0:
                 return i
+            if depth < 0:
+                return -1
         i += 1
-    return -1
+    return -1 if stop_at_close or depth else 0
+
+
+def find_matching_brace(text: str, open_index: int) -> int:
+    """Index of the ``}`` closing the ``{`` at ``open_index`` (escaped braces skipped), or -1."""
+    return _brace_scan(text, open_index, True)
 
 
 def braces_balanced(text: str) -> bool:
     """True when every unescaped ``{`` has its ``}`` (the minimum for a parseable LaTeX answer)."""
-    depth = 0
-    i = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-        i += 1
-    return depth == 0
+    return _brace_scan(text, 0, False) == 0
 
 
 def unwrap_command(text: str, command: str) -> str:
