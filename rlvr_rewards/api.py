@@ -17,7 +17,6 @@ from .sample import Sample
 from .tiers.base import Verifier
 from .verdict import Outcome, Verdict
 
-VerifierSpec = "str | Verifier | Sequence[str]"
 
 
 def make_config(
