@@ -18,7 +18,6 @@ from .tiers.base import Verifier
 from .verdict import Outcome, Verdict
 
 
-
 def make_config(
     config: GradeConfig | None = None,
     *,
