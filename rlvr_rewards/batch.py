@@ -20,17 +20,20 @@ from .verdict import Outcome, Verdict
 
 
 def _key(sample: Sample, answer_only: bool) -> tuple[Any, ...] | None:
-    try:
-        gold_key = (repr(sample.gold), sample.question)
+    """What decides a sample's verdict: equal keys get one shared verdict (None: never shared)."""
+    gold = sample.gold
+    try:  # a str gold keys as itself; anything else by repr, in a tuple of another length
+        gold_key = (gold, sample.question) if type(gold) is str else (repr(gold), type(gold).__name__, sample.question)
     except Exception:  # noqa: BLE001
         return None
+    options = tuple(sample.options) if sample.options else ()
     if answer_only:
         ext = sample.extraction
         # A bare or unmarked completion is read again by the mcq tail search: key on all of it.
         if ext.answer is not None and ext.source not in ("bare", "none"):
-            return (gold_key, ext.answer, ext.hedge, ext.candidates, tuple(sample.options or ()))
+            return (gold_key, ext.answer, ext.hedge, ext.candidates, options)
     tokens = tuple(sample.token_ids) if sample.token_ids is not None else None
-    return (gold_key, sample.completion, tuple(sample.options or ()), tokens)
+    return (gold_key, sample.completion, options, tokens)
 
 
 def grade_batch(
@@ -74,8 +77,9 @@ def grade_batch(
     first_of: dict[tuple[Any, ...], int] = {}
     copies: list[tuple[int, int]] = []
     slow: list[tuple[int, Sample]] = []
+    monotonic = time.monotonic
     for i in range(n):
-        start = time.monotonic()
+        start = monotonic()
         try:
             sample = Sample(
                 completions[i], golds[i], options=options[i] if options else None,

@@ -9,7 +9,7 @@ long texts. Nothing here raises on any ``str`` input.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Extraction", "extract_answer", "find_boxed", "split_alternatives"]
 
@@ -68,9 +68,8 @@ _OPENERS = "({["
 _CLOSERS = ")}]"
 
 
-@dataclass(frozen=True, slots=True)
-class Extraction:
-    """Result of :func:`extract_answer`.
+class Extraction(NamedTuple):
+    """Result of :func:`extract_answer` (immutable; a named tuple because it is built per completion).
 
     ``answer`` is None when no (usable) final answer was found; ``source`` names
     the rule that fired; ``candidates`` are the distinct answers that rule saw
@@ -102,18 +101,13 @@ def _depth_delta(s: str) -> int:
 # ---------------------------------------------------------------- boxes
 
 
-def _single_box(text: str) -> list[tuple[int, int]] | None:
-    """Fast path for the common completion with exactly one ``\\boxed{...}``; None: use the general pass."""
-    if "\\fbox" in text or text.count("\\boxed") != 1:
-        return None
-    i = text.index("\\boxed") + 6
-    n = len(text)
-    if i < n and text[i].isalpha():
-        return None
-    while i < n and text[i] in " \t\n\r":
-        i += 1
-    if i >= n or text[i] != "{":
-        return None  # braceless "\\boxed 5": the general pass handles it
+def _box_close(text: str, i: int) -> int:
+    """Index of the ``}`` closing the ``{`` at ``i`` (escaped braces skipped), or -1."""
+    close = text.find("}", i + 1)
+    if close < 0:
+        return -1
+    if text.find("{", i + 1, close) < 0 and text[close - 1] != "\\":
+        return close  # "{42}", "{\\pi}": no nested brace, "}" not escaped — no regex needed
     depth = 0
     for m in _BRACE_TOKEN.finditer(text, i):  # jumps from brace to brace
         tok = m.group()
@@ -122,15 +116,44 @@ def _single_box(text: str) -> list[tuple[int, int]] | None:
         elif tok == "}":
             depth -= 1
             if depth == 0:
-                return [(i + 1, m.start())]
-    return []  # unterminated: ignored
+                return m.start()
+    return -1
+
+
+def _single_box(text: str) -> list[tuple[int, int]] | None:
+    """Fast path for the common completion with exactly one ``\\boxed{...}``; None: use the general pass.
+
+    The box is near the end, so ``rfind`` finds it at once; one more scan (counting "box")
+    proves it is the only box.
+    """
+    j = text.rfind("\\boxed")
+    if j < 0:
+        return None
+    i = j + 6
+    n = len(text)
+    if i < n and text[i].isalpha():
+        return None
+    while i < n and text[i] in " \t\n\r":
+        i += 1
+    if i >= n or text[i] != "{":
+        return None  # braceless "\\boxed 5": the general pass handles it
+    # One scan when "box" occurs only once (it is this box); else two that look for other boxes.
+    if text.count("box") != 1 and (text.find("\\boxed", 0, j) >= 0 or "\\fbox" in text):
+        return None
+    close = _box_close(text, i)
+    return [(i + 1, close)] if close >= 0 else []  # unterminated: ignored
+
+
+# Up to this many boxes each is matched on its own (cheap: only its content is read); more go
+# through one stack pass over the whole text, which stays linear however many are unterminated.
+_FEW_BOXES = 8
 
 
 def _box_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of the content of every top-level box, innermost-unwrapped.
 
-    One linear pass pairs all braces with a stack (no recursion), so any nesting
-    depth and any number of unterminated boxes cost O(n).
+    A few boxes are matched one by one; many are paired in one linear pass with a stack (no
+    recursion), so any nesting depth and any number of unterminated boxes cost O(n).
     """
     single = _single_box(text)
     if single is not None:
@@ -139,13 +162,21 @@ def _box_spans(text: str) -> list[tuple[int, int]]:
     if not macros:
         return []
     close_of: dict[int, int] = {}
-    stack: list[int] = []
-    for m in _BRACE_TOKEN.finditer(text, macros[0].end()):
-        tok = m.group()
-        if tok == "{":
-            stack.append(m.start())
-        elif tok == "}" and stack:
-            close_of[stack.pop()] = m.start()
+    if len(macros) <= _FEW_BOXES:
+        for m in macros:
+            pos = _WS.match(text, m.end()).end()
+            if text.startswith("{", pos):
+                close = _box_close(text, pos)
+                if close >= 0:
+                    close_of[pos] = close
+    else:
+        stack: list[int] = []
+        for m in _BRACE_TOKEN.finditer(text, macros[0].end()):
+            tok = m.group()
+            if tok == "{":
+                stack.append(m.start())
+            elif tok == "}" and stack:
+                close_of[stack.pop()] = m.start()
 
     # content span per macro start, for every well-formed box
     spans: dict[int, tuple[int, int]] = {}
@@ -210,8 +241,12 @@ def find_boxed(text: str) -> list[str]:
     are accepted, unterminated boxes are skipped, ``\boxed{\boxed{x}}`` gives x, and
     placeholder boxes (``\boxed{\phantom{2}}``, ``\boxed{?}``) are dropped.
     """
-    boxes = (text[s:e].strip() for s, e in _box_spans(text))
-    return [b for b in boxes if not _is_placeholder(b)]
+    boxes = []
+    for s, e in _box_spans(text):
+        box = text[s:e].strip()
+        if not _is_placeholder(box):
+            boxes.append(box)
+    return boxes
 
 
 # ---------------------------------------------------------------- alternatives
@@ -458,7 +493,12 @@ def extract_answer(
         return _finish(answer, "answer_tag", cands, "answer_tag", max_answer_len)
 
     tail = text[-_TAIL:]
-    boxes = [b for b in find_boxed(tail) if b] if ("\\boxed" in tail or "\\fbox" in tail) else []
+    single = _single_box(tail)
+    if single:  # the common completion: one box holding one plain answer, decided right here
+        box = tail[single[0][0] : single[0][1]].strip()
+        if box and len(box) <= max_answer_len and not _MAYBE_SEP.search(box) and not _is_placeholder(box):
+            return Extraction(box, "boxed", (_norm(box),), False, region)
+    boxes = [b for b in find_boxed(tail) if b]  # no box: one rfind and one regex scan
     if boxes:
         return _finish(boxes[-1], "boxed", boxes, region, max_answer_len)
 

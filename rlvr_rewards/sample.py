@@ -15,6 +15,7 @@ from .parsing.gold import gold_texts, parse_gold
 from .parsing.values import Value, parse_value
 
 MAX_COMPLETION_CHARS = 50_000_000
+_UNSET = object()
 
 
 def to_text(obj: Any) -> str:
@@ -47,7 +48,7 @@ class Sample:
 
     __slots__ = (
         "completion", "gold", "options", "question", "config", "deadline", "token_ids",
-        "fast_only", "needs_slow", "_ext", "_pred", "_golds", "_done", "memo",
+        "fast_only", "needs_slow", "_ext", "_pred", "_golds", "memo",
     )
 
     def __init__(
@@ -71,9 +72,8 @@ class Sample:
         self.fast_only = False  # batch phase 1: slow tiers only note that they are needed
         self.needs_slow = False
         self._ext: Extraction | None = None
-        self._pred: Value | None = None
-        self._golds: tuple[Value, ...] | None = None
-        self._done: set[str] = set()
+        self._pred: Value | None | object = _UNSET  # _UNSET: not parsed yet (None is a result)
+        self._golds: tuple[Value, ...] | None | object = _UNSET
         self.memo: dict[str, Any] = {}  # per-sample results shared between composed parts
 
     @property
@@ -90,19 +90,17 @@ class Sample:
     @property
     def pred(self) -> Value | None:
         """The extracted answer parsed into a typed value (None: no answer or unparseable)."""
-        if "pred" not in self._done:
-            self._done.add("pred")
+        if self._pred is _UNSET:
             answer = self.extraction.answer
             self._pred = parse_value(answer) if answer is not None else None
-        return self._pred
+        return self._pred  # type: ignore[return-value]
 
     @property
     def golds(self) -> tuple[Value, ...] | None:
         """The parsed gold alternatives (None: bad gold)."""
-        if "golds" not in self._done:
-            self._done.add("golds")
+        if self._golds is _UNSET:
             self._golds = parse_gold(self.gold)
-        return self._golds
+        return self._golds  # type: ignore[return-value]
 
     @property
     def gold_text(self) -> str | None:
