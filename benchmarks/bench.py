@@ -18,7 +18,7 @@ thread (its default timeouts use signals). Every timing is ``time.perf_counter()
 call (ours) / one parse+parse+verify (Math-Verify); pairs/s = pairs / sum of those times.
 
 Each system runs each workload ``--repeat`` times (default 5). Before every pass our parse caches
-are emptied and the garbage collector is run, so every pass is cold and none pays for another's
+and SymPy's cache (Math-Verify's) are emptied and the garbage collector is run, so every pass is cold and none pays for another's
 garbage; the table reports the pass with the median total time, for each system on its own.
 After warm-up the data and modules already loaded are frozen out of garbage collection
 (``gc.freeze()``), so a collection that happens to fall in a pass does not re-scan them.
@@ -269,6 +269,17 @@ def clear_our_caches() -> list[str]:
     return cleared
 
 
+def clear_sympy_cache() -> None:
+    """Empty SymPy's global cache, which Math-Verify fills (our in-process tiers do not use SymPy).
+
+    Without this, Math-Verify's later passes reuse expressions its earlier passes (and earlier
+    workloads) built, and are no longer cold like ours.
+    """
+    from sympy.core.cache import clear_cache
+
+    clear_cache()
+
+
 def median_pass(run: Callable[[], SystemRun], repeat: int) -> tuple[SystemRun, list[SystemRun]]:
     """Run ``repeat`` cold passes (caches emptied, garbage collected before each); the median one.
 
@@ -278,6 +289,7 @@ def median_pass(run: Callable[[], SystemRun], repeat: int) -> tuple[SystemRun, l
     passes = []
     for _ in range(repeat):
         clear_our_caches()
+        clear_sympy_cache()
         gc.collect()
         passes.append(run())
     ranked = sorted(passes, key=lambda r: r.total)

@@ -15,25 +15,28 @@ from typing import Any
 from .api import _verifier, make_config, verdict_for
 from .config import GradeConfig, Tolerance
 from .guard import get_pool
-from .sample import Sample
+from .extraction import Extraction, extract_answer
+from .sample import Sample, to_text
 from .verdict import Outcome, Verdict
 
 
-def _key(sample: Sample, answer_only: bool) -> tuple[Any, ...] | None:
-    """What decides a sample's verdict: equal keys get one shared verdict (None: never shared)."""
-    gold = sample.gold
+def _key(
+    text: str, gold: Any, question: str | None, options: Sequence[str] | None,
+    token_ids: Sequence[int] | None, ext: Extraction | None,
+) -> tuple[Any, ...] | None:
+    """What decides a sample's verdict: equal keys get one shared verdict (None: never shared).
+
+    ``ext`` is given for answer-only verifiers: then the extracted answer stands for the text.
+    """
     try:  # a str gold keys as itself; anything else by repr, in a tuple of another length
-        gold_key = (gold, sample.question) if type(gold) is str else (repr(gold), type(gold).__name__, sample.question)
+        gold_key = (gold, question) if type(gold) is str else (repr(gold), type(gold).__name__, question)
     except Exception:  # noqa: BLE001
         return None
-    options = tuple(sample.options) if sample.options else ()
-    if answer_only:
-        ext = sample.extraction
-        # A bare or unmarked completion is read again by the mcq tail search: key on all of it.
-        if ext.answer is not None and ext.source not in ("bare", "none"):
-            return (gold_key, ext.answer, ext.hedge, ext.candidates, options)
-    tokens = tuple(sample.token_ids) if sample.token_ids is not None else None
-    return (gold_key, sample.completion, options, tokens)
+    opts = tuple(options) if options else ()
+    # A bare or unmarked completion is read again by the mcq tail search: key on all of it.
+    if ext is not None and ext.answer is not None and ext.source not in ("bare", "none"):
+        return (gold_key, ext.answer, ext.hedge, ext.candidates, opts)
+    return (gold_key, text, opts, tuple(token_ids) if token_ids is not None else None)
 
 
 def grade_batch(
@@ -81,21 +84,23 @@ def grade_batch(
     for i in range(n):
         start = monotonic()
         try:
-            sample = Sample(
-                completions[i], golds[i], options=options[i] if options else None,
-                question=questions[i] if questions else None, config=cfg,
-                token_ids=token_ids[i] if token_ids else None,
-            )
-            key = _key(sample, answer_only) if dedupe else None
+            text, gold = to_text(completions[i]), golds[i]
+            opts = options[i] if options else None
+            question = questions[i] if questions else None
+            toks = token_ids[i] if token_ids else None
+            # Duplicates are found before a Sample is built: most of a GRPO group is duplicates.
+            ext = extract_answer(text, max_bare_len=cfg.max_bare_len) if dedupe and answer_only else None
+            key = _key(text, gold, question, opts, toks, ext) if dedupe else None
+            if key is not None:
+                j = first_of.get(key)
+                if j is not None:
+                    copies.append((i, j))
+                    continue
+                first_of[key] = i
+            sample = Sample(text, gold, options=opts, question=question, config=cfg, token_ids=toks, extraction=ext)
         except Exception as exc:  # noqa: BLE001
             verdicts[i] = Verdict(Outcome.ERROR, 0.0, v.name, elapsed=time.monotonic() - start, detail=str(exc)[:300])
             continue
-        if key is not None:
-            j = first_of.get(key)
-            if j is not None:
-                copies.append((i, j))
-                continue
-            first_of[key] = i
         sample.fast_only = True
         verdict = verdict_for(v, sample, start)
         if sample.needs_slow:

@@ -44,7 +44,10 @@ def to_text(obj: Any) -> str:
 
 
 class Sample:
-    """A completion to grade against a gold, plus optional MCQ options and question."""
+    """A completion to grade against a gold, plus optional MCQ options and question.
+
+    ``extraction`` may pass ``extract_answer(completion)`` when the caller has it already.
+    """
 
     __slots__ = (
         "completion", "gold", "options", "question", "config", "deadline", "token_ids",
@@ -61,6 +64,7 @@ class Sample:
         config: GradeConfig = DEFAULT_CONFIG,
         deadline: float | None = None,
         token_ids: Sequence[int] | None = None,
+        extraction: Extraction | None = None,
     ) -> None:
         self.completion = to_text(completion)
         self.token_ids = list(token_ids) if token_ids is not None else None
@@ -71,7 +75,7 @@ class Sample:
         self.deadline = deadline
         self.fast_only = False  # batch phase 1: slow tiers only note that they are needed
         self.needs_slow = False
-        self._ext: Extraction | None = None
+        self._ext = extraction  # given: extract_answer(completion) computed already (batch dedupe)
         self._pred: Value | None | object = _UNSET  # _UNSET: not parsed yet (None is a result)
         self._golds: tuple[Value, ...] | None | object = _UNSET
         self.memo: dict[str, Any] = {}  # per-sample results shared between composed parts

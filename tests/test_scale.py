@@ -74,3 +74,26 @@ def test_cached_gold_gives_the_same_verdict_as_uncached(pred, gold):
     batch = grade_batch([completion, completion], [gold, gold], timeout=2.0)
     assert cold.outcome is warm.outcome is batch[0].outcome is batch[1].outcome
     assert cold.score == warm.score
+
+
+_digits = st.text("0123456789", min_size=1, max_size=12)
+fast_shapes = st.one_of(
+    st.tuples(st.sampled_from(["", "-"]), _digits, st.one_of(st.none(), _digits)).map(
+        lambda t: t[0] + t[1] + ("." + t[2] if t[2] is not None else "")
+    ),
+    st.tuples(st.sampled_from(["", "-"]), st.sampled_from(["", "-"]), _digits, _digits).map(
+        lambda t: rf"{t[0]}\frac{{{t[1]}{t[2]}}}{{{t[3]}}}"
+    ),
+    st.text("0123456789.-+ \\frac{}", max_size=16),  # near misses the fast path must pass on
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(fast_shapes, st.sampled_from(["", " ", "\n"]))
+def test_fast_parse_path_equals_the_general_parser(text, pad):
+    """Plain numbers and \\frac{a}{b} skip normalisation; the result must be what it would give."""
+    from rlvr_rewards.parsing.values import _parse_fast, _parse_general
+
+    fast = _parse_fast(pad + text + pad)
+    if fast is not None:
+        assert fast == _parse_general(pad + text + pad, 0)

@@ -262,19 +262,37 @@ def parse_value(text: str, _depth: int = 0) -> Value | None:
     return _parse_cached(text, _depth)
 
 
-_PLAIN_NUMBER = re.compile(r"-?\d{1,30}(?:\.\d{1,30})?")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,30}(?:\.[0-9]{1,30})?")  # ASCII digits only
+_PLAIN_FRAC = re.compile(r"(-?)\\frac\{(-?[0-9]{1,30})\}\{([0-9]{1,30})\}")
 
 
-@lru_cache(maxsize=16384)
-def _parse_cached(text: str, _depth: int) -> Value | None:
+def _parse_fast(text: str) -> Value | None:
+    """The commonest answers (``42``, ``-3.5``, ``\\frac{3}{4}``) without normalisation.
+
+    Gives exactly what the general parser gives (a property test holds the two equal); None
+    means "not one of these shapes", never "unparseable".
+    """
     plain = text.strip()
-    if _PLAIN_NUMBER.fullmatch(plain):  # most golds and answers: skip normalisation entirely
+    if _PLAIN_NUMBER.fullmatch(plain):
         dot = plain.find(".")
         if dot < 0:  # Fraction(int) is several times faster than Fraction(str)
             return Value(Kind.NUMBER, plain, plain, plain, Fraction(int(plain)), None, False, "int")
         decimals = len(plain) - dot - 1
         exact = Fraction(int(plain[:dot] + plain[dot + 1 :]), 10**decimals)
         return Value(Kind.NUMBER, plain, plain, plain, exact, decimals, False, "decimal")
+    m = _PLAIN_FRAC.fullmatch(plain)
+    if m is not None and int(m.group(3)) != 0:
+        exact = Fraction(int(m.group(2)), int(m.group(3)))
+        return Value(Kind.NUMBER, plain, plain, plain, -exact if m.group(1) else exact, None, False, "fraction")
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _parse_cached(text: str, _depth: int) -> Value | None:
+    return _parse_fast(text) or _parse_general(text, _depth)
+
+
+def _parse_general(text: str, _depth: int) -> Value | None:
     raw = strip_wrappers(text)
     if not raw or not braces_balanced(raw):
         return None
