@@ -14,8 +14,8 @@ from typing import Any
 
 from .api import _verifier, make_config, verdict_for
 from .config import GradeConfig, Tolerance
-from .guard import get_pool
 from .extraction import Extraction, extract_answer
+from .guard import get_pool
 from .sample import Sample, to_text
 from .verdict import Outcome, Verdict
 

@@ -9,6 +9,7 @@ long texts. Nothing here raises on any ``str`` input.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import NamedTuple
 
 __all__ = ["Extraction", "extract_answer", "find_boxed", "split_alternatives"]
@@ -435,6 +436,35 @@ def _answer_blocks(text: str) -> list[str] | None:
 # ---------------------------------------------------------------- main entry
 
 
+_new_extraction = partial(tuple.__new__, Extraction)  # skips the named tuple's Python-level __new__
+
+
+def _one_plain_box(text: str, max_answer_len: int) -> Extraction | None:
+    """The commonest completion, one ``\\boxed{answer}`` and no tags, decided in a few C calls.
+
+    Gives what the general rules give, or None (then they run): several boxes, an unterminated
+    one, a separator that may make a hedge, a placeholder, or a text longer than the searched tail.
+    """
+    j = text.rfind("\\boxed")
+    if j < 0 or len(text) > _TAIL or not text.startswith("{", j + 6) or "<" in text:
+        return None  # no box, too long, "\\boxed 5" / "\\boxed {5}", or maybe tags
+    i = j + 7
+    close = _box_close(text, i - 1)
+    if close < 0:
+        return None
+    # "box" once is this box; else look for another \boxed before it or an \fbox anywhere
+    if text.count("box") != 1 and (text.find("\\boxed", 0, j) >= 0 or "\\fbox" in text):
+        return None
+    box = text[i:close].strip()
+    if not box or len(box) > max_answer_len or "," in box or "/" in box:
+        return None
+    if ("r" in box or "R" in box) and _MAYBE_SEP.search(box):
+        return None
+    if ("\\" not in box and not box.strip(" \t\r\n?_.~")) or ("\\" in box and _is_placeholder(box)):
+        return None
+    return _new_extraction((box, "boxed", (" ".join(box.split()),), False, "full"))
+
+
 def _finish(
     answer: str | None, source: str, cands: list[str], region: str, max_answer_len: int
 ) -> Extraction:
@@ -467,6 +497,9 @@ def extract_answer(
     """
     if not isinstance(completion, str):
         return Extraction(None, "none", (), False, "full")
+    found = _one_plain_box(completion, max_answer_len)  # the commonest completion first
+    if found is not None:
+        return found
     text, region = completion, "full"
     # Cheap substring tests first: most completions have no tags, and the tag regexes
     # (case-insensitive, scanning the whole text) are the slowest part of extraction.
@@ -493,11 +526,6 @@ def extract_answer(
         return _finish(answer, "answer_tag", cands, "answer_tag", max_answer_len)
 
     tail = text[-_TAIL:]
-    single = _single_box(tail)
-    if single:  # the common completion: one box holding one plain answer, decided right here
-        box = tail[single[0][0] : single[0][1]].strip()
-        if box and len(box) <= max_answer_len and not _MAYBE_SEP.search(box) and not _is_placeholder(box):
-            return Extraction(box, "boxed", (_norm(box),), False, region)
     boxes = [b for b in find_boxed(tail) if b]  # no box: one rfind and one regex scan
     if boxes:
         return _finish(boxes[-1], "boxed", boxes, region, max_answer_len)

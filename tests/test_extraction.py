@@ -445,3 +445,42 @@ def test_gsm8k_hashes_marker():
 def test_same_alternative_twice_is_that_answer():
     e = extract_answer(r"\boxed{\frac{1}{2} \text{ or } \frac{1}{2}}")
     assert e.answer == r"\frac{1}{2}" and not e.hedge
+
+
+_PIECES = st.sampled_from([
+    r"\boxed{", r"\boxed", r"\boxed {", r"\fbox{", "{", "}", r"\{", r"\}", "\\", "42", "x", r"\frac{1}{2}", " ",
+    "\n", ",", "/", " or ", "or", "?", "_", r"\quad", r"\phantom{2}", "box", "boxes", "The answer is ", ".",
+    "$", r"\(", r"\)", "</think>", "<answer>", "<", "**Answer:** ", r"\pi", "-3.5", "R",
+])
+
+
+_CONTENT = st.sampled_from(["42", "x", " ", r"\pi", "-3.5", "?", "_", ".", "~", r"\quad", "or", "R", ",", "\\", "\n"])
+_AROUND = st.lists(_PIECES, max_size=6).map("".join)
+_ONE_BOX_TEXTS = st.one_of(
+    st.lists(_PIECES, max_size=14).map("".join),
+    st.tuples(_AROUND, st.lists(_CONTENT, max_size=4).map("".join), _AROUND).map(lambda t: rf"{t[0]}\boxed{{{t[1]}}}{t[2]}"),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_ONE_BOX_TEXTS)
+def test_one_box_fast_path_agrees_with_the_general_rules(text):
+    """The fast path for "one \\boxed{answer}" must give what the general rules give, or pass."""
+    import rlvr_rewards.extraction as ex
+
+    fast = ex._one_plain_box(text, 2000)
+    if fast is None:
+        return
+    original = ex._one_plain_box
+    ex._one_plain_box = lambda *_: None
+    try:
+        general = extract_answer(text)
+    finally:
+        ex._one_plain_box = original
+    assert fast == general
+    assert type(fast) is Extraction
+
+
+def test_one_box_fast_path_leaves_a_later_braceless_box_to_the_general_rules():
+    text = r"first \boxed{3}, then \boxed 4"
+    assert extract_answer(text).hedge  # two different boxes: a hedge, not "3"
