@@ -439,6 +439,22 @@ def _answer_blocks(text: str) -> list[str] | None:
 _new_extraction = partial(tuple.__new__, Extraction)  # skips the named tuple's Python-level __new__
 
 
+def _maybe_tags(text: str) -> bool:
+    """Could ``text`` hold a think or answer tag? ("x < 3" cannot: a tag starts "<t", "<a" or "</".)"""
+    k = text.find("<")
+    for _ in range(8):
+        if k < 0:
+            return False
+        if text[k + 1 : k + 2] in _TAG_STARTS:  # "" (a "<" at the very end) counts as maybe
+            return True
+        k = text.find("<", k + 1)
+    return k >= 0 and any(tag in text for tag in _TAG_PREFIXES)  # many "<": five scans instead
+
+
+_TAG_STARTS = "tTaA/"
+_TAG_PREFIXES = tuple("<" + c for c in _TAG_STARTS)
+
+
 def _one_plain_box(text: str, max_answer_len: int) -> Extraction | None:
     """The commonest completion, one ``\\boxed{answer}`` and no tags, decided in a few C calls.
 
@@ -446,7 +462,7 @@ def _one_plain_box(text: str, max_answer_len: int) -> Extraction | None:
     one, a separator that may make a hedge, a placeholder, or a text longer than the searched tail.
     """
     j = text.rfind("\\boxed")
-    if j < 0 or len(text) > _TAIL or not text.startswith("{", j + 6) or "<" in text:
+    if j < 0 or len(text) > _TAIL or not text.startswith("{", j + 6) or _maybe_tags(text):
         return None  # no box, too long, "\\boxed 5" / "\\boxed {5}", or maybe tags
     i = j + 7
     close = _box_close(text, i - 1)

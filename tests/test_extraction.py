@@ -484,3 +484,13 @@ def test_one_box_fast_path_agrees_with_the_general_rules(text):
 def test_one_box_fast_path_leaves_a_later_braceless_box_to_the_general_rules():
     text = r"first \boxed{3}, then \boxed 4"
     assert extract_answer(text).hedge  # two different boxes: a hedge, not "3"
+
+
+@pytest.mark.parametrize("lts", [1, 8, 9, 40])
+def test_inequalities_do_not_hide_tags_from_the_one_box_path(lts):
+    """Many "<" in the maths: the fast path still runs, and still steps aside for real tags."""
+    body = "since x < 3 " * lts + r"the answer is \boxed{4}."
+    assert extract_answer(body) == Extraction("4", "boxed", ("4",), False, "full")
+    assert extract_answer("<think>" + body).answer is None  # unfinished thinking: no answer
+    assert extract_answer(body + "<answer>5</answer>").answer == "5"
+    assert extract_answer(body + "</think> so \\boxed{6}").answer == "6"
