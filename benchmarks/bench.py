@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/bench.py [--data-dir DIR] [--source local|hub] [--out results.json] [--quick] [--repeat N]
+                               [--all | --stream N --pool]
 
 Workloads (see benchmarks/README.md):
 
@@ -12,6 +13,8 @@ Workloads (see benchmarks/README.md):
   group of 8 (amortised per-pair latency = group time / 8), Math-Verify per pair.
 * ``bare`` — short answers: MATH-500 ``answer`` vs ``\\boxed{answer}``, and Qwen's own
   extracted prediction vs the gold.
+* with ``--all`` (or ``--stream N`` / ``--pool``) also the scale workloads of ``bench_scale.py``:
+  1,000,000 rollouts streamed through ``rlvr-rewards score``, and the worker-pool speed-up.
 
 Math-Verify is called the standard way, ``verify(parse(gold), parse(completion))``, in the main
 thread (its default timeouts use signals). Every timing is ``time.perf_counter()`` around one
@@ -464,6 +467,30 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def run_scale_workloads(stream: int, pool: bool) -> dict[str, Any]:
+    """The two workloads of ``bench_scale.py`` (worker pool, streaming), printed as they finish."""
+    if not stream and not pool:
+        return {}
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_scale
+
+    out: dict[str, Any] = {}
+    if pool:
+        print("\nworker pool: symbolic-only pairs with 1 and 2 workers ...", flush=True)
+        r = out["pool"] = bench_scale.pool_workload()
+        for key in sorted(k for k in r if k.startswith("workers_")):
+            w = r[key]
+            print(f"  {key.split('_')[1]} worker(s): {w['wall_s']:.2f} s, {w['pairs_per_s']:.0f} pairs/s, "
+                  f"speed-up {w['speedup']:.2f}x")
+    if stream:
+        print(f"\nstreaming {stream:,} rollouts through `rlvr-rewards score` ...", flush=True)
+        r = out["stream"] = bench_scale.stream_workload(stream)
+        print(f"  {r['output_rows']:,} rows in {r['wall_s']:.0f} s, {r['records_per_s'] or 0:,} records/s; "
+              f"RSS max {r['rss_mb_first_quarter_max']} MB (first quarter) vs {r['rss_mb_last_quarter_max']} MB "
+              f"(last quarter); progress shown: {r['progress_shown']}; exit {r['returncode']}")
+    return out
+
+
 # -- main ---------------------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -473,6 +500,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="local jsonl files, or the public Hugging Face datasets (needs `datasets`)")
     ap.add_argument("--out", type=Path, default=None, help="write the full results (with disagreements) as JSON here")
     ap.add_argument("--quick", action="store_true", help=f"smoke run: only the first {QUICK_ROWS} rows of each source file")
+    ap.add_argument("--stream", type=int, default=0, metavar="N",
+                    help="also stream N synthetic rollouts through `rlvr-rewards score` (memory, throughput)")
+    ap.add_argument("--pool", action="store_true", help="also measure the worker-pool speed-up (1 vs 2 workers)")
+    ap.add_argument("--all", action="store_true", help="every workload of the speed issue: --stream 1000000 --pool")
     ap.add_argument("--repeat", type=int, default=5,
                     help="cold passes per system and workload; the median pass is reported (default 5)")
     args = ap.parse_args(argv)
@@ -543,6 +574,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  ... {more} more in the JSON")
     print(f"\ntotal benchmark time {elapsed:.1f} s")
 
+    scale = run_scale_workloads(args.stream or (1_000_000 if args.all else 0), args.pool or args.all)
+
     if args.out:
         payload = {
             "machine": info,
@@ -551,6 +584,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "warmup_s": warm,
             "elapsed_s": elapsed,
             "workloads": results,
+            **scale,
         }
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
