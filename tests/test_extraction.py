@@ -494,3 +494,18 @@ def test_inequalities_do_not_hide_tags_from_the_one_box_path(lts):
     assert extract_answer("<think>" + body).answer is None  # unfinished thinking: no answer
     assert extract_answer(body + "<answer>5</answer>").answer == "5"
     assert extract_answer(body + "</think> so \\boxed{6}").answer == "6"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_PIECES, max_size=18).map("".join))
+def test_few_boxes_matched_one_by_one_equal_the_stack_pass(text):
+    """Up to _FEW_BOXES boxes are brace-matched one by one: the spans must equal the stack pass's."""
+    import rlvr_rewards.extraction as ex
+
+    few = ex._box_spans(text)
+    saved = ex._FEW_BOXES
+    ex._FEW_BOXES = -1  # force the stack pass over every brace
+    try:
+        assert ex._box_spans(text) == few
+    finally:
+        ex._FEW_BOXES = saved
