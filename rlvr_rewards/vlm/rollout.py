@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -43,27 +44,43 @@ _ROLLOUT_KEYS = ("prompt_id", "sample_index", "completion", "num_tokens", "finis
 
 # ----------------------------------------------------------------------------- loading
 
+_video_none = threading.local()  # .depth > 0: this thread is building an image-only processor
+_patch_lock = threading.Lock()
+_patch: dict[str, Any] = {"users": 0, "original": None}
+
+
 @contextmanager
 def _allow_missing_video_processor():
-    """Lets a processor be built with ``video_processor=None``.
+    """Lets a processor be built with ``video_processor=None``, in the calling thread only.
 
     transformers 5 gives Qwen2-VL-family processors a video processor that needs torchvision;
     without torchvision the processor cannot be built at all, although images need none of it.
+    The check is wrapped class-wide while any thread is inside this block, but the wrapper lets
+    ``None`` through only for the threads inside it: other threads keep the original check.
     """
     from transformers import ProcessorMixin
 
-    original = ProcessorMixin.check_argument_for_proper_class
+    with _patch_lock:
+        if _patch["users"] == 0:
+            original = _patch["original"] = ProcessorMixin.check_argument_for_proper_class
 
-    def check(self: Any, name: str, arg: Any) -> Any:
-        if name == "video_processor" and arg is None:
-            return None
-        return original(self, name, arg)
+            def check(self: Any, name: str, arg: Any) -> Any:
+                if name == "video_processor" and arg is None and getattr(_video_none, "depth", 0):
+                    return None
+                return original(self, name, arg)
 
-    ProcessorMixin.check_argument_for_proper_class = check  # type: ignore[method-assign]
+            ProcessorMixin.check_argument_for_proper_class = check  # type: ignore[method-assign]
+        _patch["users"] += 1
+    _video_none.depth = getattr(_video_none, "depth", 0) + 1
     try:
         yield
     finally:
-        ProcessorMixin.check_argument_for_proper_class = original  # type: ignore[method-assign]
+        _video_none.depth -= 1
+        with _patch_lock:
+            _patch["users"] -= 1
+            if _patch["users"] == 0:
+                ProcessorMixin.check_argument_for_proper_class = _patch["original"]  # type: ignore[method-assign]
+                _patch["original"] = None
 
 
 def image_only_processor(processor_cls: Any, image_processor: Any, tokenizer: Any,

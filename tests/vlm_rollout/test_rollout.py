@@ -115,3 +115,35 @@ def test_text_only_records(flat_models):
     recs = [VLMRecord(id=str(i), question=f"What is {i} + {i}?", answer=str(2 * i)) for i in range(3)]
     rolls = _run(flat_models["qwen2_5_vl"], recs, k=2, max_new_tokens=5)
     assert len(rolls) == 6
+
+
+def test_video_processor_leniency_stays_in_its_thread(monkeypatch):
+    """Building an image-only processor must not relax the check for threads building others."""
+    import threading
+
+    from transformers import ProcessorMixin
+
+    def strict(self, name, arg):  # stands in for transformers' check, which refuses None
+        return "checked"
+
+    monkeypatch.setattr(ProcessorMixin, "check_argument_for_proper_class", strict)
+    inside, release = threading.Event(), threading.Event()
+    seen: dict[str, object] = {}
+
+    def holder():
+        with R._allow_missing_video_processor():
+            seen["inside"] = ProcessorMixin.check_argument_for_proper_class(None, "video_processor", None)
+            seen["other arg"] = ProcessorMixin.check_argument_for_proper_class(None, "tokenizer", None)
+            inside.set()
+            release.wait(10)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    assert inside.wait(10)
+    try:
+        assert ProcessorMixin.check_argument_for_proper_class(None, "video_processor", None) == "checked"
+    finally:
+        release.set()
+        t.join(10)
+    assert seen == {"inside": None, "other arg": "checked"}
+    assert ProcessorMixin.check_argument_for_proper_class is strict  # restored once nobody needs it
