@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -127,22 +127,31 @@ def _rel(p: Path, base: Path) -> Path:
 
 
 def validate_grpo_jsonl(path: str | Path, expected: int | None = None) -> int:
-    from PIL import Image
-
     path = Path(path)
     n = 0
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            n += 1
-            _check(bool(row.get("gold")), f"{path}: row {n} has no gold")
-            _check(_placeholders(row["prompt"]) == len(row["images"]),
-                   f"{path}: row {n} ({row['id']}): {_placeholders(row['prompt'])} image blocks, {len(row['images'])} images")
-            for p in row["images"]:
-                with Image.open(path.parent / p) as im:
-                    im.verify()
+    for n, row in _jsonl_rows(path):
+        _check(bool(row.get("gold")), f"{path}: row {n} has no gold")
+        _check(_placeholders(row["prompt"]) == len(row["images"]),
+               f"{path}: row {n} ({row['id']}): {_placeholders(row['prompt'])} image blocks, {len(row['images'])} images")
+        for p in row["images"]:
+            _verify_image(path.parent / p)
     _check(expected is None or n == expected, f"{path}: {n} rows, expected {expected}")
     return n
+
+
+def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(1-based row number, row) of a JSONL export, read line by line."""
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            yield n, json.loads(line)
+
+
+def _verify_image(path: str | Path) -> None:
+    """Raise if ``path`` is not a readable image file."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        im.verify()
 
 
 # ----------------------------------------------------------------------------- veRL
@@ -306,21 +315,15 @@ def export_swift_jsonl(records: Sequence[VLMRecord], path: str | Path, *, templa
 
 
 def validate_swift_jsonl(path: str | Path, expected: int | None = None) -> int:
-    from PIL import Image
-
     path = Path(path)
     n = 0
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            n += 1
-            tags = sum(m["content"].count("<image>") for m in row["messages"])
-            _check(tags == len(row["images"]), f"{path}: row {n}: {tags} <image> tags, {len(row['images'])} images")
-            for p in row["images"]:
-                _check(Path(p).is_absolute(), f"{path}: row {n}: image path {p} is not absolute")
-                with Image.open(p) as im:
-                    im.verify()
-            _check(bool(row.get("solution")), f"{path}: row {n}: no solution")
+    for n, row in _jsonl_rows(path):
+        tags = sum(m["content"].count("<image>") for m in row["messages"])
+        _check(tags == len(row["images"]), f"{path}: row {n}: {tags} <image> tags, {len(row['images'])} images")
+        for p in row["images"]:
+            _check(Path(p).is_absolute(), f"{path}: row {n}: image path {p} is not absolute")
+            _verify_image(p)
+        _check(bool(row.get("solution")), f"{path}: row {n}: no solution")
     _check(expected is None or n == expected, f"{path}: {n} rows, expected {expected}")
     return n
 
