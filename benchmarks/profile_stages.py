@@ -86,7 +86,7 @@ def main() -> int:
 
     us = {k: v / n * 1e6 for k, v in best.items()}
     print(f"{n} completions in {len(groups)} groups; {len(answers)} distinct answers, {len(set(golds))} distinct golds")
-    fast = sum(_one_plain_box(t, 2000) is not None for t in texts)
+    fast = sum(_one_plain_box(t, 2000)[0] is not None for t in texts)
     print(f"{fast} of {n} completions take the one-box extraction fast path; the rest the general rules")
     print(f"min over {args.rounds} interleaved rounds, microseconds per completion:")
     for name, _, _ in stages:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = ["Extraction", "extract_answer", "find_boxed", "split_alternatives"]
 
@@ -150,13 +150,18 @@ def _single_box(text: str) -> list[tuple[int, int]] | None:
 _FEW_BOXES = 8
 
 
-def _box_spans(text: str) -> list[tuple[int, int]]:
+_UNCHECKED: Any = object()  # _single_box not run yet
+
+
+def _box_spans(text: str, single: list[tuple[int, int]] | None = _UNCHECKED) -> list[tuple[int, int]]:
     """(start, end) of the content of every top-level box, innermost-unwrapped.
 
-    A few boxes are matched one by one; many are paired in one linear pass with a stack (no
-    recursion), so any nesting depth and any number of unterminated boxes cost O(n).
+    ``single`` is ``_single_box(text)`` when the caller has it already. A few boxes are matched
+    one by one; many are paired in one linear pass with a stack (no recursion), so any nesting
+    depth and any number of unterminated boxes cost O(n).
     """
-    single = _single_box(text)
+    if single is _UNCHECKED:
+        single = _single_box(text)
     if single is not None:
         return single
     macros = list(_BOX.finditer(text))
@@ -242,8 +247,12 @@ def find_boxed(text: str) -> list[str]:
     are accepted, unterminated boxes are skipped, ``\boxed{\boxed{x}}`` gives x, and
     placeholder boxes (``\boxed{\phantom{2}}``, ``\boxed{?}``) are dropped.
     """
+    return _boxes(text, _box_spans(text))
+
+
+def _boxes(text: str, spans: list[tuple[int, int]]) -> list[str]:
     boxes = []
-    for s, e in _box_spans(text):
+    for s, e in spans:
         box = text[s:e].strip()
         if not _is_placeholder(box):
             boxes.append(box)
@@ -455,30 +464,28 @@ _TAG_STARTS = "tTaA/"
 _TAG_PREFIXES = tuple("<" + c for c in _TAG_STARTS)
 
 
-def _one_plain_box(text: str, max_answer_len: int) -> Extraction | None:
-    """The commonest completion, one ``\\boxed{answer}`` and no tags, decided in a few C calls.
+def _one_plain_box(text: str, max_answer_len: int) -> tuple[Extraction | None, Any]:
+    """The commonest completion, one ``\\boxed{answer}`` and no tags, decided by a few C scans.
 
-    Gives what the general rules give, or None (then they run): several boxes, an unterminated
-    one, a separator that may make a hedge, a placeholder, or a text longer than the searched tail.
+    Returns (the extraction the general rules would give, or None when they must run, and
+    ``_single_box(text)`` for them to reuse, or ``_UNCHECKED``). None: several boxes, an
+    unterminated one, a separator that may make a hedge, a placeholder, a text longer than the
+    searched tail, or something that may be a tag.
     """
-    j = text.rfind("\\boxed")
-    if j < 0 or len(text) > _TAIL or not text.startswith("{", j + 6) or _maybe_tags(text):
-        return None  # no box, too long, "\\boxed 5" / "\\boxed {5}", or maybe tags
-    i = j + 7
-    close = _box_close(text, i - 1)
-    if close < 0:
-        return None
-    # "box" once is this box; else look for another \boxed before it or an \fbox anywhere
-    if text.count("box") != 1 and (text.find("\\boxed", 0, j) >= 0 or "\\fbox" in text):
-        return None
-    box = text[i:close].strip()
-    if not box or len(box) > max_answer_len or "," in box or "/" in box:
-        return None
-    if ("r" in box or "R" in box) and _MAYBE_SEP.search(box):
-        return None
-    if ("\\" not in box and not box.strip(" \t\r\n?_.~")) or ("\\" in box and _is_placeholder(box)):
-        return None
-    return _new_extraction((box, "boxed", (" ".join(box.split()),), False, "full"))
+    if len(text) > _TAIL or _maybe_tags(text):
+        return None, _UNCHECKED
+    single = _single_box(text)
+    if not single:
+        return None, single
+    box = text[single[0][0] : single[0][1]].strip()
+    if not box or len(box) > max_answer_len or _may_split(box) or _is_placeholder(box):
+        return None, single
+    return _new_extraction((box, "boxed", (_norm(box),), False, "full")), single
+
+
+def _may_split(answer: str) -> bool:
+    """Could ``answer`` hold a separator ("," "/" "or") that makes it a hedge? Substring tests first."""
+    return "," in answer or "/" in answer or (("r" in answer or "R" in answer) and _MAYBE_SEP.search(answer) is not None)
 
 
 def _finish(
@@ -488,7 +495,7 @@ def _finish(
     answer = answer.strip() if answer is not None else None
     if not answer or len(answer) > max_answer_len:
         return Extraction(None, source, (), False, region)
-    if len(cands) <= 1 and not _MAYBE_SEP.search(answer):  # one answer, nothing to split: fast path
+    if len(cands) <= 1 and not _may_split(answer):  # one answer, nothing to split: fast path
         return Extraction(answer, source, (_norm(answer),), False, region)
     found = _distinct(cands) or (_norm(answer),)
     if len(found) > 1:
@@ -513,7 +520,7 @@ def extract_answer(
     """
     if not isinstance(completion, str):
         return Extraction(None, "none", (), False, "full")
-    found = _one_plain_box(completion, max_answer_len)  # the commonest completion first
+    found, single = _one_plain_box(completion, max_answer_len)  # the commonest completion first
     if found is not None:
         return found
     text, region = completion, "full"
@@ -542,7 +549,9 @@ def extract_answer(
         return _finish(answer, "answer_tag", cands, "answer_tag", max_answer_len)
 
     tail = text[-_TAIL:]
-    boxes = [b for b in find_boxed(tail) if b]  # no box: one rfind and one regex scan
+    if tail is not completion:
+        single = _UNCHECKED  # computed on another text (never happens: no tags means no cut)
+    boxes = [b for b in _boxes(tail, _box_spans(tail, single)) if b]  # no box: rfind + one regex scan
     if boxes:
         return _finish(boxes[-1], "boxed", boxes, region, max_answer_len)
 

@@ -468,11 +468,11 @@ def test_one_box_fast_path_agrees_with_the_general_rules(text):
     """The fast path for "one \\boxed{answer}" must give what the general rules give, or pass."""
     import rlvr_rewards.extraction as ex
 
-    fast = ex._one_plain_box(text, 2000)
+    fast, _ = ex._one_plain_box(text, 2000)
     if fast is None:
         return
     original = ex._one_plain_box
-    ex._one_plain_box = lambda *_: None
+    ex._one_plain_box = lambda *_: (None, ex._UNCHECKED)
     try:
         general = extract_answer(text)
     finally:
@@ -509,3 +509,18 @@ def test_few_boxes_matched_one_by_one_equal_the_stack_pass(text):
         assert ex._box_spans(text) == few
     finally:
         ex._FEW_BOXES = saved
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_ONE_BOX_TEXTS)
+def test_extraction_is_the_same_with_the_fast_path_off(text):
+    """Whatever the fast path decides or hands on (its box scan) leaves the result unchanged."""
+    import rlvr_rewards.extraction as ex
+
+    with_fast = extract_answer(text)
+    original = ex._one_plain_box
+    ex._one_plain_box = lambda *_: (None, ex._UNCHECKED)
+    try:
+        assert extract_answer(text) == with_fast
+    finally:
+        ex._one_plain_box = original
