@@ -84,21 +84,10 @@ class ValueVerifier(Verifier):
         for gold in golds:
             r = self.compare(pred, gold, sample)
             if r:
-                return self._decisions()[0]
+                return Decision(Outcome.CORRECT, 1.0, "", self.name)
             if r is None:
                 undecided = True
-        return None if undecided else self._decisions()[1]
-
-    def _decisions(self) -> tuple[Decision, Decision]:
-        """(correct, incorrect) by this verifier: immutable, so built once per verifier and name."""
-        cached = getattr(self, "_decided", None)
-        if cached is None or cached[0].by != self.name:
-            cached = (Decision(Outcome.CORRECT, 1.0, "", self.name), Decision(Outcome.INCORRECT, 0.0, "", self.name))
-            try:
-                self._decided = cached
-            except AttributeError:  # a subclass with __slots__: build them each time
-                pass
-        return cached
+        return None if undecided else Decision(Outcome.INCORRECT, 0.0, "", self.name)
 
 
 def gate(verifier: Verifier, sample: Sample) -> Decision | None:
