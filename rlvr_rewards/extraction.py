@@ -12,6 +12,8 @@ import re
 from functools import partial
 from typing import Any, NamedTuple
 
+from .prose import final_statement, has_words, reduce_statement, strip_end_tokens
+
 __all__ = ["Extraction", "extract_answer", "find_boxed", "split_alternatives"]
 
 # Boxes and marker phrases live near the end; only this many trailing characters
@@ -43,14 +45,17 @@ _MARKER = re.compile(
     r"|(?P<final_answer>\bfinal[ \t]{1,3}answer(?:[ \t]{0,3}:|[ \t]{1,3}is\b[ \t]{0,3}:?))"
     r"|(?P<the_answer_is>\banswer[ \t]{1,3}is\b[ \t]{0,3}:?)"
     r"|(?P<answer_colon>\banswer[ \t]{0,3}:)"
-    r"|(?P<hashes>(?<!#)####(?!#))",  # GSM8K's "#### 72" (veRL's GSM8K prompts ask for it)
+    r"|(?P<hashes>(?<!#)####(?!#))"  # GSM8K's "#### 72" (veRL's GSM8K prompts ask for it)
+    # Chinese: 【答案】, 答案：, 答案是, 最终答案为, 所以答案是, 故答案为, 故选, 答：
+    r"|(?P<cn_answer>【[ \t]{0,3}答案[ \t]{0,3}】[ \t]{0,3}[:：]?"
+    r"|(?:最终|正确)?答案[ \t]{0,3}(?:应该|应)?(?:[:：]|是|为|選|选)[ \t]{0,3}[:：]?|故选|应选|因此选|所以选|答[ \t]{0,3}[:：])",
     re.IGNORECASE,
 )
 _FILLER = re.compile(r"(?:therefore|thus|hence|so|simply|just|clearly)\b[,:]?[ \t]*", re.IGNORECASE)
 # Where a marker value ends: sentence end (not a decimal point), ", <word>"
 # (2+ letters or an article; not "or"), or a trailing explanation.
 _CUT = re.compile(
-    r"\.(?=\s|$)"
+    r"\.(?=\s|$)|[。；！？]|，(?=[\u4e00-\u9fff])"
     r"|,[ \t]+(?=(?!or\b)[A-Za-z]{2,}\b|an?\b)"
     r"|(?<![ \t])[ \t]+(?i:because|since|which)\b"
 )
@@ -407,6 +412,16 @@ def _marker_value(text: str, pos: int, max_answer_len: int) -> str | None:
         boxes = [b for b in find_boxed(value) if b]
         if boxes:
             value = boxes[-1]
+    if value and has_words(value):
+        # "Final Answer: The smallest such $k$ is 12." / "解方程得到n=8": the value the sentence states
+        stated = reduce_statement(value)
+        if not stated and "\n" in text[pos:start]:
+            # "【答案】\n首先，…\n…得到$S_{10}=100$。": a worked answer block after the marker; its
+            # last statement holds the value
+            block = final_statement(window)
+            stated = reduce_statement(block) if block is not None else []
+        if stated:
+            value = " or ".join(stated)
     return value or None
 
 
@@ -520,6 +535,7 @@ def extract_answer(
     """
     if not isinstance(completion, str):
         return Extraction(None, "none", (), False, "full")
+    completion = strip_end_tokens(completion)  # "4.</s>", "…<|im_start|>user …": the turn ends there
     found, single = _one_plain_box(completion, max_answer_len)  # the commonest completion first
     if found is not None:
         return found
@@ -556,7 +572,7 @@ def extract_answer(
         return _finish(boxes[-1], "boxed", boxes, region, max_answer_len)
 
     markers: list[re.Match[str]] = []
-    if "nswer" in tail or "NSWER" in tail or "####" in tail:  # every marker contains one of these
+    if "nswer" in tail or "NSWER" in tail or "####" in tail or "答" in tail or "选" in tail:  # every marker has one
         # Markers are read from the end: look in the last few thousand characters first and
         # scan the whole tail only when nothing usable is there.
         near = len(tail) - _NEAR if len(tail) > _NEAR else 0
@@ -571,5 +587,15 @@ def extract_answer(
     if not markers and bare and len(bare) <= max_bare_len and "\n" not in bare:
         # "It costs $\$18.90$ in total." — a short sentence around one math answer.
         math = _last_inline_math(bare) if any(c.isalpha() for c in bare.replace("\\", "")) else None
+        if math is None and has_words(bare, 3):
+            stated = reduce_statement(_tidy(bare))  # "The line is about 1 centimeter long."
+            if stated:
+                return _finish(stated[0], "statement", stated, region, max_answer_len)
         return _finish(math or _tidy(bare), "bare", [], region, max_answer_len)
+    # No marked answer: the value stated by the last statement ("So there are 3 items …").
+    statement = final_statement(tail)
+    if statement is not None:
+        stated = reduce_statement(statement)
+        if stated:
+            return _finish(stated[-1] if len(stated) == 1 else stated[0], "statement", stated, region, max_answer_len)
     return Extraction(None, "none", (), False, region)

@@ -1,0 +1,198 @@
+"""Accuracy on real model outputs: every verification dev set, rlvr_rewards vs Math-Verify 0.9.0.
+
+Usage::
+
+    python benchmarks/bench_verify.py [--data-dir DIR] [--sets a,b] [--system both|ours|mv]
+                                      [--out results.json] [--failures DIR] [--disputes FILE]
+
+Reads ``<set>.jsonl`` files of (completion, gold, label, bare_answer, options) rows, by default
+``../shared/data/verify`` (see its README for the public sources of each set), grades every row
+with both systems in the same process, and prints per set: accuracy against the raw labels,
+accuracy after the disputed-label record (``benchmarks/disputed_labels.jsonl``: rows whose label
+we hold wrong, each with its reason; their label is flipped for the second figure), TP, FP, FN,
+pairs/s and p99 latency.
+
+Math-Verify is called as its users call it: ``verify(parse(gold), parse(completion))``, the gold
+wrapped in ``$...$`` when it has no delimiters; bare answers have both sides wrapped in
+``\\boxed{}``. It runs in the main thread with its default (signal) timeouts. Ours is one
+``check(completion, gold, options=...)`` per row; slow tiers run in the worker pool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import (  # noqa: E402  (sibling script)
+    Pair,
+    SystemRun,
+    clear_our_caches,
+    clear_sympy_cache,
+    load_math_verify,
+    machine_info,
+    run_mv,
+    wrap_gold,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data" / "verify"
+DISPUTES = Path(__file__).resolve().parent / "disputed_labels.jsonl"
+SETS = (
+    "mathvista_free", "gaokao_fill", "theoremqa", "theoremqa_bare",
+    "tabmwp_gpt3", "mathvista_mcq", "mathv_mcq", "ocean_mathvision",
+)
+
+
+def load_set(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_disputes(path: Path) -> dict[str, str]:
+    """``{row id: reason}`` of the labels we dispute (empty when the file does not exist)."""
+    if not path.exists():
+        return {}
+    out = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                out[row["id"]] = row["reason"]
+    return out
+
+
+def to_pairs(rows: list[dict[str, Any]]) -> list[Pair]:
+    pairs = []
+    for r in rows:
+        comp, gold = str(r["completion"]), str(r["gold"])
+        if r.get("bare_answer"):
+            mv_comp, mv_gold = f"$\\boxed{{{comp}}}$", f"$\\boxed{{{gold}}}$"
+        else:
+            mv_comp, mv_gold = comp, wrap_gold(gold)
+        pairs.append(Pair(comp, gold, mv_comp, mv_gold, bool(r["label"]), {"id": r["id"], "options": r.get("options")}))
+    return pairs
+
+
+def run_ours(pairs: list[Pair]) -> SystemRun:
+    from rlvr_rewards import check
+
+    out = SystemRun()
+    wall0 = time.perf_counter()
+    for p in pairs:
+        t0 = time.perf_counter()
+        v = check(p.ours_completion, p.ours_gold, options=p.meta.get("options"))
+        out.latency.append(time.perf_counter() - t0)
+        out.correct.append(v.correct)
+        out.extra.append(v)
+    out.wall = time.perf_counter() - wall0
+    out.total = sum(out.latency)
+    return out
+
+
+def score(run: SystemRun, pairs: list[Pair], disputes: dict[str, str]) -> dict[str, Any]:
+    tp = fp = fn = tn = 0
+    agree_after = 0
+    for ok, p in zip(run.correct, pairs):
+        label = p.label
+        if ok and label:
+            tp += 1
+        elif ok:
+            fp += 1
+        elif label:
+            fn += 1
+        else:
+            tn += 1
+        after = (not label) if p.meta["id"] in disputes else label
+        agree_after += ok == after
+    n = len(pairs)
+    ms = sorted(x * 1e3 for x in run.latency)
+    return {
+        "pairs": n, "tp": tp, "fp": fp, "fn": fn, "tn": tn,
+        "accuracy": (tp + tn) / n if n else float("nan"),
+        "accuracy_after_disputes": agree_after / n if n else float("nan"),
+        "pairs_per_s": n / run.total if run.total > 0 else float("inf"),
+        "p99_ms": ms[min(len(ms) - 1, int(round(0.99 * (len(ms) - 1))))] if ms else float("nan"),
+    }
+
+
+def failures(run: SystemRun, pairs: list[Pair]) -> list[dict[str, Any]]:
+    out = []
+    for ok, p, v in zip(run.correct, pairs, run.extra):
+        if ok != p.label:
+            out.append({
+                "id": p.meta["id"], "kind": "FP" if ok else "FN", "gold": p.ours_gold,
+                "answer": getattr(v, "answer", None), "outcome": getattr(getattr(v, "outcome", None), "value", None),
+                "verifier": getattr(v, "verifier", None), "detail": getattr(v, "detail", None),
+                "tail": p.ours_completion[-300:],
+            })
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    ap.add_argument("--sets", default=",".join(SETS), help="comma-separated set names")
+    ap.add_argument("--system", choices=("both", "ours", "mv"), default="both")
+    ap.add_argument("--out", type=Path, help="write every figure as JSON")
+    ap.add_argument("--failures", type=Path, help="directory: write <set>.<system>.jsonl of label mismatches")
+    ap.add_argument("--disputes", type=Path, default=DISPUTES)
+    args = ap.parse_args(argv)
+
+    if not args.data_dir.is_dir():
+        sys.exit(f"{args.data_dir}: no such directory (pass --data-dir)")
+    names = [s.strip() for s in args.sets.split(",") if s.strip()]
+    unknown = [s for s in names if not (args.data_dir / f"{s}.jsonl").exists()]
+    if unknown:
+        sys.exit(f"no {', '.join(unknown)} in {args.data_dir}; sets there: "
+                 + ", ".join(sorted(p.stem for p in args.data_dir.glob("*.jsonl"))))
+    disputes = load_disputes(args.disputes)
+    systems = ("ours", "mv") if args.system == "both" else (args.system,)
+
+    from rlvr_rewards import warmup
+
+    warmup()
+    parse = verify = None
+    if "mv" in systems:
+        parse, verify = load_math_verify()
+    if args.failures:
+        args.failures.mkdir(parents=True, exist_ok=True)
+
+    results: dict[str, Any] = {"machine": machine_info(), "disputed_labels": len(disputes), "sets": {}}
+    header = f"| {'set':17s} | {'system':12s} | pairs | {'acc':>7s} | {'acc*':>7s} | {'TP':>5s} | {'FP':>4s} | {'FN':>5s} | {'pairs/s':>8s} | {'p99 ms':>7s} |"
+    print(header)
+    print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
+    for name in names:
+        pairs = to_pairs(load_set(args.data_dir / f"{name}.jsonl"))
+        entry: dict[str, Any] = {}
+        for system in systems:
+            clear_our_caches()
+            clear_sympy_cache()
+            gc.collect()
+            run = run_ours(pairs) if system == "ours" else run_mv(pairs, parse, verify)
+            s = score(run, pairs, disputes)
+            entry[system] = s
+            label = "rlvr_rewards" if system == "ours" else "math-verify"
+            print(f"| {name:17s} | {label:12s} | {s['pairs']:5d} | {s['accuracy']:7.2%} | {s['accuracy_after_disputes']:7.2%} "
+                  f"| {s['tp']:5d} | {s['fp']:4d} | {s['fn']:5d} | {s['pairs_per_s']:8,.0f} | {s['p99_ms']:7.2f} |", flush=True)
+            if args.failures:
+                with (args.failures / f"{name}.{system}.jsonl").open("w", encoding="utf-8") as fh:
+                    for row in failures(run, pairs):
+                        fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        if len(systems) == 2:
+            entry["speed_ratio"] = entry["ours"]["pairs_per_s"] / entry["mv"]["pairs_per_s"]
+        results["sets"][name] = entry
+    print("acc* = accuracy after the disputed-label record "
+          f"({len(disputes)} rows, {args.disputes.name})")
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

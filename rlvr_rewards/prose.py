@@ -1,0 +1,187 @@
+r"""Final answers stated in prose: end-of-turn tokens, and the answer inside a final statement.
+
+Many models never box their answer: "So there are 3 items that …", "Total: 374 + 305 = 679
+words", "The smallest such $k$ is 12.", "解方程得到n=8". :func:`final_statement` finds the last
+statement of a completion and :func:`reduce_statement` the value it states:
+
+* the element (a math span, a ``**bold**`` value or a number) right after the last copula
+  ("is", "are", "equals", "=", ":", "为", "是" …) that is followed by one; otherwise the last
+  element of the statement;
+* an element joined to another by "or", "between … and …", "to" or "and" is reported with it
+  (the caller treats several different values as a hedge, or as a collection when the gold is one);
+* a statement that says the answer cannot be found gives nothing.
+
+Everything here is linear-time and bounded (only the last few thousand characters are read).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["strip_end_tokens", "final_statement", "reduce_statement", "has_words", "strip_option_label"]
+
+# Tokens that end a model's turn: whatever follows is not the model's answer ("<|im_start|>user…").
+_END_TOKENS = re.compile(
+    r"<\|(?:im_end|im_start|endoftext|end_of_text|eot_id|end|eos|user|assistant|system)\|>"
+    r"|</s>|<eoa>|<eos>|<end_of_turn>|<\|?end▁of▁sentence\|?>|<｜end▁of▁sentence｜>",
+    re.IGNORECASE,
+)
+_MAY_END = ("<|", "</s", "<eo", "<EO", "<end", "<｜")
+
+
+def strip_end_tokens(text: str) -> str:
+    """Cut ``text`` at the first end-of-turn token that follows some content (``4.</s>`` -> ``4.``)."""
+    if "<" not in text or not any(t in text for t in _MAY_END):
+        return text
+    for m in _END_TOKENS.finditer(text):
+        if text[: m.start()].strip():
+            return text[: m.start()]
+    return _END_TOKENS.sub("", text)
+
+
+_TAIL = 3000
+# A statement that declines to answer: its numbers are not an answer.
+_REFUSAL = re.compile(
+    r"(?i:\b(?:cannot|can\s*not|can't|unable\s+to|impossible\s+to|not\s+possible|no\s+way\s+to|"
+    r"not\s+(?:enough|sufficient)\s+information|insufficient|unclear|not\s+(?:be\s+)?determin\w*|"
+    r"without\s+(?:more|additional|further)\s+(?:information|context|data))\b)"
+    r"|无法|不能确定|不确定"
+)
+# Sentence ends: ". " (not the point of "3.5"), "! ", "? ", and the CJK full stops anywhere.
+_SENT_END = re.compile(r"[.!?](?=\s|$)|[。！？；]")
+
+
+def _sentences(line: str) -> list[str]:
+    parts, last = [], 0
+    for m in _SENT_END.finditer(line):
+        parts.append(line[last : m.start()])
+        last = m.end()
+    parts.append(line[last:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+# Elements: math spans (Pandoc's rule for $…$: no space just inside either dollar, no digit right
+# after the closing one, so "$7 - $5 = $2" is currency), bold values and numbers.
+_ELEMENT = re.compile(
+    r"(?P<dmath>\$\$(?P<dm>[^$]{1,400}?)\$\$)"
+    r"|(?P<bmath>\\\[(?P<bm>.{1,400}?)\\\])"
+    r"|(?P<pmath>\\\((?P<pm>.{1,400}?)\\\))"
+    r"|(?P<imath>(?<![\\$])\$(?P<im>[^\s$](?:[^$\n]{0,300}?[^\s$\\])?)\$(?!\d))"
+    r"|(?P<bold>\*\*(?P<bo>[^*\n]{1,80}?)\*\*)"
+    r"|(?P<num>(?<![\w.^_])(?<![\w'.^_]\()[-−+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+    r"(?:\s*/\s*\d+(?:\.\d+)?)?(?:\s*(?:\\?%|percent\b))?(?!\d))",
+)
+_COPULA = re.compile(
+    r"(?i:\b(?:is|are|was|were|be|equals?|equal\s+to|gives?|yields?|becomes?|comes\s+to|totals?|"
+    r"amounts?\s+to|remains?)\b)"
+    r"|(?<![<>=!])=(?!=)|:|≈|为|是|等于|得|＝|："
+)
+_JOIN = re.compile(
+    r"\s*(?:,?\s*(?:or|and|to|and/or|或|和|与|至)\s*(?:[A-Za-z]\w{0,3}\s*=\s*)?|\s*[-–~]\s*|,\s*)", re.IGNORECASE
+)
+# A number after a comparison is a bound, not the stated value ("values smaller than 6 is 0").
+_BOUND_BEFORE = re.compile(
+    r"(?i:\b(?:fewer|less|more|greater|larger|smaller|higher|lower|bigger|other)\s+than|\bat\s+(?:least|most)"
+    r"|\bup\s+to|\b(?:below|above|over|under|exceeds?|exceeding|except|besides|beyond)|[<>≤≥]|\\[lg]eq?)\s*\$?\s*$"
+    r"|(?:大于|小于|超过|不足|至少|至多)\s*$"
+)
+# Two values with an "or" between them, however worded ("3 or maybe 4", "3, or possibly even 4").
+_OR_GAP = re.compile(r"[^.;!?\n]{0,40}?(?i:\bor\b|\beither\b|或者?)[^.;!?\n]{0,40}")
+_WORD = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]")
+_LATEX_CMD = re.compile(r"\\[A-Za-z]+")
+_OPTION_LABEL = re.compile(r"^\(?([a-jA-J])\)\s*(?=\S)|^([a-jA-J])[.)]\s+(?=\S)")
+
+
+def has_words(text: str, minimum: int = 2) -> bool:
+    """Does ``text`` read as a sentence (words outside math), not a bare value?"""
+    outside = _ELEMENT.sub(" ", text)
+    outside = _LATEX_CMD.sub(" ", outside)
+    return len(_WORD.findall(outside)) >= minimum
+
+
+def strip_option_label(value: str) -> str:
+    """``(d) 0.5θ^-2`` -> ``0.5θ^-2``: an option label in front of the stated value."""
+    m = _OPTION_LABEL.match(value)
+    return value[m.end() :] if m else value
+
+
+def _content(m: re.Match[str]) -> str:
+    for group in ("dm", "bm", "pm", "im", "bo"):
+        text = m.group(group)
+        if text is not None:
+            return text.strip()
+    return m.group("num").replace("−", "-").strip()
+
+
+def _joined_values(statement: str, first: re.Match[str], elements: list[re.Match[str]]) -> list[str]:
+    """``first`` with the elements joined to it ("2 or 3", "between 2 and 3", "x = 1 or x = 2")."""
+    idx = elements.index(first)
+    while idx > 0 and _JOIN.fullmatch(statement[elements[idx - 1].end() : elements[idx].start()]):
+        idx -= 1
+    first = elements[idx]
+    values = [_content(first)]
+    if idx > 0 and _OR_GAP.fullmatch(statement[elements[idx - 1].end() : first.start()]):
+        values.insert(0, _content(elements[idx - 1]))  # "$3$ or maybe $4$"
+    end = first.end()
+    for nxt in elements[idx + 1 :]:
+        gap = statement[end : nxt.start()]
+        if not _JOIN.fullmatch(gap):
+            break
+        values.append(_content(nxt))
+        end = nxt.end()
+    later = [m for m in elements if m.start() >= end]
+    if later and _OR_GAP.fullmatch(statement[end : later[0].start()]):
+        values.append(_content(later[0]))  # "3, or possibly 4"
+    return values
+
+
+def reduce_statement(statement: str) -> list[str]:
+    """The value(s) a statement gives: ``[]`` none, one item, or several joined ones.
+
+    >>> reduce_statement("The smallest such $k$ is 12")
+    ['12']
+    >>> reduce_statement("Total: 374 + 305 = 679 words")
+    ['679']
+    >>> reduce_statement("The nail is between 2 and 3 inches long")
+    ['2', '3']
+    """
+    statement = statement[-_TAIL:]
+    if _REFUSAL.search(statement):
+        return []
+    elements = [
+        m for m in _ELEMENT.finditer(statement)
+        if _content(m) and not _BOUND_BEFORE.search(statement[max(0, m.start() - 24) : m.start()])
+    ]
+    if not elements:
+        return []
+    # The element after the last copula that has one; copulas inside math spans do not count.
+    spans = [(m.start(), m.end()) for m in elements if m.lastgroup != "num"]
+    copulas = [c for c in _COPULA.finditer(statement) if not any(s <= c.start() < e for s, e in spans)]
+    for c in reversed(copulas):
+        after = [m for m in elements if m.start() >= c.end()]
+        if after:
+            return _joined_values(statement, after[0], elements)
+    return _joined_values(statement, elements[-1], elements)
+
+
+def final_statement(text: str, max_skip: int = 2) -> str | None:
+    """The last statement of ``text`` that holds a value, skipping a few closing pleasantries.
+
+    A closing line that declines to answer stops the search (None). Only the last few thousand
+    characters are read.
+    """
+    tail = text[-_TAIL:]
+    skipped = 0
+    lines = [ln for ln in tail.split("\n") if ln.strip()]
+    for k in range(len(lines) - 1, -1, -1):
+        for sentence in reversed(_sentences(lines[k])):
+            if _REFUSAL.search(sentence):
+                return None
+            if _ELEMENT.search(sentence):
+                if not has_words(sentence, 1) and (k == 0 or not has_words(lines[k - 1], 1)):
+                    return None  # "4\n2": bare values, no prose to say which one is the answer
+                return sentence
+            skipped += 1
+            if skipped > max_skip or len(sentence) > 120:
+                return None
+    return None
