@@ -12,7 +12,14 @@ import re
 from functools import partial
 from typing import Any, NamedTuple
 
-from .prose import final_statement, has_words, reduce_statement, strip_end_tokens
+from .prose import (
+    declines,
+    final_statement,
+    has_words,
+    reduce_statement,
+    starts_with_value,
+    strip_end_tokens,
+)
 
 __all__ = ["Extraction", "extract_answer", "find_boxed", "split_alternatives"]
 
@@ -346,7 +353,9 @@ def _find_closer(s: str, closer: str, start: int) -> int:
     return end
 
 
-_INLINE_MATH = re.compile(r"(?<!\\)\$((?:[^$\\]|\\.){1,200}?)(?<!\\)\$|\\\((.{1,200}?)\\\)")
+# Pandoc's rule: no space just inside either dollar and no digit after the closing one, so the
+# currency of "$7 - $5 = $2" is not math.
+_INLINE_MATH = re.compile(r"(?<!\\)\$(?!\s)((?:[^$\\]|\\.){1,200}?)(?<![\s\\])\$(?!\d)|\\\((.{1,200}?)\\\)")
 
 
 def _last_inline_math(s: str) -> str | None:
@@ -412,7 +421,8 @@ def _marker_value(text: str, pos: int, max_answer_len: int) -> str | None:
         boxes = [b for b in find_boxed(value) if b]
         if boxes:
             value = boxes[-1]
-    if value and has_words(value):
+    if value and (has_words(value, 2) or (has_words(value, 1) and not starts_with_value(value))):
+        # ("5 cm", "8kHz": a value with its unit is left whole for the parser)
         # "Final Answer: The smallest such $k$ is 12." / "解方程得到n=8": the value the sentence states
         stated = reduce_statement(value)
         if not stated and "\n" in text[pos:start]:
@@ -591,6 +601,8 @@ def extract_answer(
             stated = reduce_statement(_tidy(bare))  # "The line is about 1 centimeter long."
             if stated:
                 return _finish(stated[0], "statement", stated, region, max_answer_len)
+            if declines(bare) or has_words(bare, 5):
+                return Extraction(None, "none", (), False, region)  # a sentence that states no value
         return _finish(math or _tidy(bare), "bare", [], region, max_answer_len)
     # No marked answer: the value stated by the last statement ("So there are 3 items …").
     statement = final_statement(tail)

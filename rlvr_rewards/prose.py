@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["strip_end_tokens", "final_statement", "reduce_statement", "has_words", "strip_option_label"]
+__all__ = [
+    "strip_end_tokens", "final_statement", "reduce_statement", "has_words", "strip_option_label",
+    "is_collection", "collection_text", "declines", "starts_with_value",
+]
 
 # Tokens that end a model's turn: whatever follows is not the model's answer ("<|im_start|>user…").
 _END_TOKENS = re.compile(
@@ -92,11 +95,30 @@ _LATEX_CMD = re.compile(r"\\[A-Za-z]+")
 _OPTION_LABEL = re.compile(r"^\(?([a-jA-J])\)\s*(?=\S)|^([a-jA-J])[.)]\s+(?=\S)")
 
 
+def declines(text: str) -> bool:
+    """Does ``text`` say the answer cannot be found ("cannot be determined", "无法确定")?"""
+    return _REFUSAL.search(text[-_TAIL:]) is not None
+
+
+# Function names written without a backslash are maths, not words ("3 sin x").
+_MATH_WORDS = frozenset(
+    "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln lg exp sqrt pi mod gcd lcm "
+    "max min lim det dx dy dt inf infty".split()
+) | {"or", "and", "或", "和"}  # joins between values are not words either
+
+
+def starts_with_value(text: str) -> bool:
+    """Does ``text`` begin with a value ("5 cm", "$3$ or 4"), not with words?"""
+    m = _ELEMENT.search(text)
+    return m is not None and not text[: m.start()].strip(" *([")
+
+
 def has_words(text: str, minimum: int = 2) -> bool:
     """Does ``text`` read as a sentence (words outside math), not a bare value?"""
     outside = _ELEMENT.sub(" ", text)
     outside = _LATEX_CMD.sub(" ", outside)
-    return len(_WORD.findall(outside)) >= minimum
+    words = [w for w in _WORD.findall(outside) if w.lower() not in _MATH_WORDS]
+    return len(words) >= minimum
 
 
 def strip_option_label(value: str) -> str:
@@ -185,3 +207,45 @@ def final_statement(text: str, max_skip: int = 2) -> str | None:
             if skipped > max_skip or len(sentence) > 120:
                 return None
     return None
+
+
+# -- several answers against a gold that is a collection ---------------------------------------
+_COLLECTION_KINDS = frozenset({"list", "set"})
+_ITEM_SEP = re.compile(
+    r"\\q?quad|\\text\{\s*(?:and|和|,)\s*\}|\s+(?:and|和|与)\s+|[;；、]|(?<=\d)\s*和\s*(?=\d)"
+)
+_LHS = re.compile(r"^\s*([A-Za-z](?:_\{?\w+\}?)?)\s*=\s*(?=\S)")
+
+
+def is_collection(golds: object) -> bool:
+    """Is some gold alternative a collection of several values (``1, 3``, ``\\{1,3\\}``)?"""
+    if not golds:
+        return False
+    for g in golds:  # type: ignore[attr-defined]
+        kind = getattr(g.kind, "value", g.kind)
+        if kind in _COLLECTION_KINDS and len(getattr(g, "items", ()) or ()) > 1:
+            return True
+    return False
+
+
+def collection_text(ext: object) -> str | None:
+    """Several answers as one comma-separated collection, for a gold that is one.
+
+    The candidates of a "hedge" (``\\boxed{1}`` and ``\\boxed{3}``; "1 and 3") or the parts of
+    one answer joined by ``\\quad`` / "and" / "和" / ";". A shared left-hand side is dropped
+    (``x=1 \\quad x=2`` -> ``1, 2``). None: a single answer.
+    """
+    candidates = getattr(ext, "candidates", ())
+    items = list(candidates) if getattr(ext, "hedge", False) and len(candidates) > 1 else []
+    if not items:
+        answer = getattr(ext, "answer", None) or ""
+        if len(answer) > 2000:
+            return None
+        items = [p.strip(" ,") for p in _ITEM_SEP.split(answer)]
+        items = [p for p in items if p]
+        if len(items) < 2:
+            return None
+    lhs = {m.group(1) if (m := _LHS.match(it)) else None for it in items}
+    if len(lhs) == 1 and None not in lhs:
+        items = [_LHS.sub("", it, count=1) for it in items]
+    return ", ".join(items)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections.abc import Sequence
 from fractions import Fraction
 from functools import lru_cache
@@ -80,9 +81,36 @@ def _numpy_scalar(gold: Any) -> tuple[str, ...] | None:
         return None
 
 
+_AND_LIST = re.compile(r"\s*(?:和|与|及|、|\band\b)\s*")
+
+
+def reduce_gold(text: str) -> str:
+    r"""The final answer a gold states.
+
+    A worked solution (MATH-style text ending in ``\boxed{}``, or a GSM8K rationale ending in
+    ``#### 72``) gives the answer it marks; ``1 和 3`` / ``1 and 3`` (a collection written in words)
+    gives ``1, 3``. Anything else is returned unchanged.
+    """
+    s = text.strip()
+    if len(s) > 40 and ("\\boxed" in s or "\\fbox" in s or "####" in s):
+        from ..extraction import extract_answer  # the same rules as for completions
+
+        answer = extract_answer(s, max_bare_len=0).answer
+        if answer:
+            return answer
+    if ("和" in s or "与" in s or "、" in s or " and " in s) and len(s) <= 200:
+        parts = _AND_LIST.split(s)
+        if len(parts) > 1 and all(p and len(p) <= 40 and not _HAS_WORD.search(p) for p in parts):
+            return ", ".join(parts)
+    return text
+
+
+_HAS_WORD = re.compile(r"[A-Za-z]{3,}|[\u4e00-\u9fff]")
+
+
 @lru_cache(maxsize=GOLD_CACHE_SIZE)
 def _parse_gold_text(text: str) -> Value | None:
-    return parse_value(text)
+    return parse_value(reduce_gold(text))
 
 
 def parse_gold(gold: Any) -> tuple[Value, ...] | None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..parsing.values import Kind, Value
+from ..prose import is_collection
 from ..sample import Sample
 from ..verdict import Decision, Outcome
 
@@ -101,9 +102,11 @@ def gate(verifier: Verifier, sample: Sample) -> Decision | None:
         if ext.hedge:
             return _rejected("hedge: several different final answers")
         return Decision(Outcome.NO_ANSWER, 0.0, f"no final answer found ({ext.source})", by="extraction")
-    if ext.hedge and not _same_candidates(ext.candidates):
-        return _rejected(f"hedge: several different final answers {list(ext.candidates)[:5]}")
     golds = sample.golds or ()
+    if ext.hedge and not _same_candidates(ext.candidates) and not is_collection(golds):
+        # several answers are a hedge, unless the gold itself is a collection ("1, 3"): then they
+        # are compared as one (Sample.pred joins them)
+        return _rejected(f"hedge: several different final answers {list(ext.candidates)[:5]}")
     if ("\\pm" in ext.answer or "\\mp" in ext.answer) and not any(
         "\\pm" in g.raw or "\\mp" in g.raw or g.kind in (Kind.LIST, Kind.SET) for g in golds
     ):

@@ -1,0 +1,148 @@
+"""Final answers outside boxes and tags: prose statements, Chinese markers, end-of-turn tokens.
+
+Each rule that widens acceptance is paired with a wrong answer of the same shape that must stay
+incorrect, and a property test renders one value many equivalent ways.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rlvr_rewards import check
+from rlvr_rewards.extraction import extract_answer
+from rlvr_rewards.prose import final_statement, reduce_statement, strip_end_tokens
+
+# (completion, gold that it states, a wrong gold of the same shape)
+STATED = [
+    ("Therefore, the answer is 9.14.", "9.14", "9.15"),
+    ("We use the formula for the energy.\nE = 3.0 eV", "3", "4"),
+    ("The median of the numbers is 6.", "6", "7"),
+    ("Final Answer: The smallest such $k$ is 12.", "12", "13"),
+    ("Final Answer: The final answer is $7$. I hope it is correct.", "7", "8"),
+    ("Answer:\n\\[ 12 \\]", "12", "21"),
+    ("Answer:\n$$ 12 $$", "12", "21"),
+    ("So, there are a total of 3 items that have been sold less than 5 units.", "3", "5"),
+    ("Total: 374 + 305 = 679 words", "679", "305"),
+    ("The number of bars with values smaller than 6 is 0.", "0", "6"),
+    ("The highest number of responses is 17 for the 17-25% range.", "17", "25"),
+    ("The mode of the numbers is 10, as it is the most frequently occurring number.", "10", "11"),
+    ("The total amount Karen spent is $69.00", "69", "68"),
+    ("The smallest individual bar in the whole chart is **1**.", "1", "2"),
+    ("Thus $v_{PB} = v_{PA} - v_{BA} = -78 - 52 = -130$", "-130", "-78"),
+    ("There are 4 people in the image, so the answer is 4.</s>", "4", "3"),
+    ("The answer is 5.<|im_end|>\n<|im_start|>user\nThe answer is 6", "5", "6"),
+    ("The answer is 7<|endoftext|>", "7", "8"),
+    ("The answer is 30 ice cubes.", "30", "3"),
+    ("The answer is (B) no.", "no", "yes"),
+    ("The difference in time is 4 hours. The answer is (A) 4 hours.", "4 hours", "5 hours"),
+    ("【答案】12<eoa>", "12", "13"),
+    ("【答案】\n解方程得到n=8.<eoa>", "8", "9"),
+    ("答案：12", "12", "13"),
+    ("所以答案是12。", "12", "13"),
+    ("最终答案：12", "12", "13"),
+    ("【答案】\n首先，我们解这个方程组。\n最后得到$S_{10}=100$。<eoa>", "100", "10"),
+    ("The ruler shows that the line is about 1 centimeter long.", "1", "2"),
+    ("Let me compute.\n\n12 ÷ 4 = 3\n\nThe final value is: 3\n\nI hope this helps!", "3", "4"),
+]
+
+
+@pytest.mark.parametrize(("completion", "gold", "wrong"), STATED)
+def test_stated_answer_is_found(completion: str, gold: str, wrong: str) -> None:
+    v = check(completion, gold)
+    assert v.correct, v.explain()
+    assert not check(completion, wrong).correct, f"{completion!r} accepted {wrong!r}"
+
+
+HEDGES = [
+    ("The nail is between 2 and 3 inches long.", "2"),
+    ("So the answer is 3 or maybe 4.", "3"),
+    ("It could be 3, or possibly 4.", "4"),
+    ("x = 3 or x = 4", "3"),
+    ("The bars are between 2 and 3 people, fewer than 2 prefer others.", "2"),
+]
+
+
+@pytest.mark.parametrize(("completion", "gold"), HEDGES)
+def test_stated_hedges_stay_hedges(completion: str, gold: str) -> None:
+    assert not check(completion, gold).correct
+
+
+NO_ANSWER = [
+    "I cannot determine the answer from the image; it might show 3 objects.",
+    "Without more information, we cannot find the value of x = 5.",
+    "There are two bars with values smaller than 0.",
+    "We consider the problem carefully and stop here.",
+    "4\n2",
+]
+
+
+@pytest.mark.parametrize("completion", NO_ANSWER)
+def test_no_value_is_stated(completion: str) -> None:
+    assert extract_answer(completion).answer is None
+
+
+def test_refusal_in_last_statement_stops_the_search() -> None:
+    text = "We count 3 apples and 2 pears.\nHowever, the total cannot be determined from the picture."
+    assert final_statement(text) is None
+
+
+def test_a_bound_is_not_the_stated_value() -> None:
+    assert reduce_statement("the number of bars with values smaller than 6 is 0") == ["0"]
+    assert reduce_statement("fewer than 2 people prefer it") == []
+    assert reduce_statement("Therefore, the answer is g'(1) is undefined") == []
+
+
+def test_joined_values_are_kept_together() -> None:
+    assert reduce_statement("The roots are 1 and 3") == ["1", "3"]
+    assert reduce_statement("x = 3 or x = 4") == ["3", "4"]
+    assert reduce_statement("The numbers are 3, 5 and the mean is 4") == ["4"]
+
+
+def test_end_tokens() -> None:
+    assert strip_end_tokens("4.</s>") == "4."
+    assert strip_end_tokens("<|im_start|>assistant\n5<|im_end|>") .strip().endswith("5")
+    assert strip_end_tokens("no tokens here") == "no tokens here"
+    assert strip_end_tokens("x < 3 and y > 2") == "x < 3 and y > 2"
+
+
+def test_chinese_choice_marker() -> None:
+    assert check("分析可知，故选C", "C").correct
+    assert not check("分析可知，故选C", "B").correct
+
+
+def test_currency_dollars_are_not_math_delimiters() -> None:
+    r = extract_answer("The fare is $7 - $5 = $2 higher on that ferry")
+    assert r.answer == "2"
+
+
+# -- property: one value, many renderings ----------------------------------------------------
+SUBJECTS = ["the total", "the number of objects", "the answer", "the value of x", "the perimeter"]
+TEMPLATES = [
+    "Therefore, {s} is {v}.",
+    "So {s} is {v}.",
+    "We add the parts: 3 + 4 = 7.\n\nThus {s} equals {v}.",
+    "{S} = {v}",
+    "After counting, {s} is about {v}.",
+    "The answer is {v}.",
+    "Final Answer: The final answer is ${v}$. I hope it is correct.",
+    "【答案】{v}<eoa>",
+    "所以答案是{v}。",
+    "最终答案：{v}",
+]
+ENDINGS = ["", "</s>", "<|im_end|>", "<|endoftext|>", "\n\nI hope this helps!", "<|im_end|>\n<|im_start|>user\n9999"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=-10_000, max_value=10_000),
+    st.sampled_from(TEMPLATES),
+    st.sampled_from(SUBJECTS),
+    st.sampled_from(ENDINGS),
+    st.integers(min_value=1, max_value=50),
+)
+def test_equivalent_renderings(value: int, template: str, subject: str, ending: str, delta: int) -> None:
+    text = template.format(v=value, s=subject, S=subject.capitalize()) + ending
+    assert check(text, str(value)).correct, text
+    assert not check(text, str(value + delta)).correct, text
