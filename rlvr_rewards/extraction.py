@@ -425,6 +425,10 @@ def _marker_value(text: str, pos: int, max_answer_len: int) -> str | None:
         # ("5 cm", "8kHz": a value with its unit is left whole for the parser)
         # "Final Answer: The smallest such $k$ is 12." / "解方程得到n=8": the value the sentence states
         stated = reduce_statement(value)
+        if not stated and spans is None:
+            # "the answer is: if the individual buys full insurance, …, ln(15000) ≈ 9.615": the
+            # first clause names no value; the whole line may
+            stated = reduce_statement(_tidy(window.split("\n", 1)[0]))
         if not stated and "\n" in text[pos:start]:
             # "【答案】\n首先，…\n…得到$S_{10}=100$。": a worked answer block after the marker; its
             # last statement holds the value

@@ -47,7 +47,10 @@ _TAIL = 3000
 _REFUSAL = re.compile(
     r"(?i:\b(?:cannot|can\s*not|can't|unable\s+to|impossible\s+to|not\s+possible|no\s+way\s+to|"
     r"not\s+(?:enough|sufficient)\s+information|insufficient|unclear|not\s+(?:be\s+)?determin\w*|"
-    r"without\s+(?:more|additional|further)\s+(?:information|context|data))\b)"
+    r"without\s+(?:more|additional|further)\s+(?:information|context|data)|"
+    r"(?:does|do|did)(?:n't|\s+not)\s+(?:provide|give|show|contain|include|mention|specify)|"
+    r"(?:does|do|did)(?:n't|\s+not)\s+have\s+(?:enough\s+|sufficient\s+|any\s+|the\s+)?(?:information|data|context|details)|"
+    r"no\s+(?:information|data)\s+(?:about|on|is|are|regarding)|not\s+(?:provided|given|shown|visible)\b|sorry)\b)"
     r"|无法|不能确定|不确定"
 )
 # Sentence ends: ". " (not the point of "3.5"), "! ", "? ", and the CJK full stops anywhere.
@@ -71,6 +74,7 @@ _ELEMENT = re.compile(
     r"|(?P<pmath>\\\((?P<pm>.{1,400}?)\\\))"
     r"|(?P<imath>(?<![\\$])\$(?P<im>[^\s$](?:[^$\n]{0,300}?[^\s$\\])?)\$(?!\d))"
     r"|(?P<bold>\*\*(?P<bo>[^*\n]{1,80}?)\*\*)"
+    r"|(?P<blist>(?<!\\)\[(?P<bl>[-−+\d.,\s]{1,200})\])"  # "[0, 5]": a list answer (TheoremQA)
     r"|(?P<num>(?<![\w.^_])(?<![\w'.^_]\()[-−+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
     r"(?:\s*/\s*\d+(?:\.\d+)?)?(?:\s*(?:\\?%|percent\b))?(?!\d))",
 )
@@ -127,11 +131,37 @@ def strip_option_label(value: str) -> str:
     return value[m.end() :] if m else value
 
 
+_NUMBER_WORDS = {
+    w: str(i) for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90"}
+_NUMBER_WORD = re.compile(r"\b(?i:" + "|".join(_NUMBER_WORDS) + r")\b")
+
+
+_WORD_COPULA = re.compile(r"(?i:\b(?:is|are|was|were|be|equals?|there's|remains?)\s+(?:only\s+|exactly\s+|just\s+|about\s+)?$)")
+
+
+def _word_elements(statement: str) -> list[re.Match[str]]:
+    """Cardinal words ("there are three objects left") as values: only in a statement with no
+    digit or math at all, and only right after a copula, so "one of them" or "the two people"
+    is never read as an answer."""
+    return [
+        m for m in _NUMBER_WORD.finditer(statement)
+        if _WORD_COPULA.search(statement[max(0, m.start() - 30) : m.start()])
+    ]
+
+
 def _content(m: re.Match[str]) -> str:
+    if m.re is _NUMBER_WORD:
+        return _NUMBER_WORDS[m.group().lower()]
     for group in ("dm", "bm", "pm", "im", "bo"):
         text = m.group(group)
         if text is not None:
             return text.strip()
+    if m.group("bl") is not None:
+        return m.group().strip()
     return m.group("num").replace("−", "-").strip()
 
 
@@ -157,6 +187,25 @@ def _joined_values(statement: str, first: re.Match[str], elements: list[re.Match
     return values
 
 
+_QUOTES = "`'\"*“”‘’ "
+_TRUTH_START = re.compile(r"^[`'\"*“‘\s]{0,3}(True|False)(?![A-Za-z])", re.IGNORECASE)
+_TRUTH_AFTER = re.compile(
+    r"(?i:\b(?:is|are|be|was|:)\s*[`'\"*“‘]{0,3}\s*(true|false)(?![A-Za-z]))"
+)
+
+
+def _truth_value(statement: str) -> str | None:
+    """"True: closing is dilation then erosion", "the statement is true", "`False'": the truth
+    value stated, as ``True`` / ``False``; None when the statement states none."""
+    if "rue" not in statement and "alse" not in statement and "RUE" not in statement and "ALSE" not in statement:
+        return None
+    m = _TRUTH_START.match(statement)
+    if m is None:
+        found = list(_TRUTH_AFTER.finditer(statement))
+        m = found[-1] if found else None
+    return m.group(1).capitalize() if m is not None else None
+
+
 def reduce_statement(statement: str) -> list[str]:
     """The value(s) a statement gives: ``[]`` none, one item, or several joined ones.
 
@@ -170,14 +219,20 @@ def reduce_statement(statement: str) -> list[str]:
     statement = statement[-_TAIL:]
     if _REFUSAL.search(statement):
         return []
-    elements = [
-        m for m in _ELEMENT.finditer(statement)
-        if _content(m) and not _BOUND_BEFORE.search(statement[max(0, m.start() - 24) : m.start()])
-    ]
+    truth = _truth_value(statement)
+    if truth is not None:
+        return [truth]
+    def stated(found: list[re.Match[str]]) -> list[re.Match[str]]:
+        return [
+            m for m in found
+            if _content(m) and not _BOUND_BEFORE.search(statement[max(0, m.start() - 24) : m.start()])
+        ]
+
+    elements = stated(list(_ELEMENT.finditer(statement))) or stated(_word_elements(statement))
     if not elements:
         return []
     # The element after the last copula that has one; copulas inside math spans do not count.
-    spans = [(m.start(), m.end()) for m in elements if m.lastgroup != "num"]
+    spans = [(m.start(), m.end()) for m in elements if m.lastgroup not in ("num", None)]
     copulas = [c for c in _COPULA.finditer(statement) if not any(s <= c.start() < e for s, e in spans)]
     for c in reversed(copulas):
         after = [m for m in elements if m.start() >= c.end()]
@@ -199,7 +254,11 @@ def final_statement(text: str, max_skip: int = 2) -> str | None:
         for sentence in reversed(_sentences(lines[k])):
             if _REFUSAL.search(sentence):
                 return None
-            if _ELEMENT.search(sentence):
+            if (
+                _ELEMENT.search(sentence)
+                or (has_words(sentence, 3) and _NUMBER_WORD.search(sentence))
+                or _truth_value(sentence) is not None
+            ):
                 if not has_words(sentence, 1) and (k == 0 or not has_words(lines[k - 1], 1)):
                     return None  # "4\n2": bare values, no prose to say which one is the answer
                 return sentence

@@ -44,6 +44,12 @@ STATED = [
     ("最终答案：12", "12", "13"),
     ("【答案】\n首先，我们解这个方程组。\n最后得到$S_{10}=100$。<eoa>", "100", "10"),
     ("The ruler shows that the line is about 1 centimeter long.", "1", "2"),
+    ("There are two bars with values smaller than 0.", "2", "0"),
+    ("After removing the cubes, there are three objects left on the table.", "3", "4"),
+    ("Therefore, the shortest path from node 0 to node 5 is [0, 5]", "[0, 5]", "[0, 3, 5]"),
+    ("Therefore, the answer is `True'.", "True", "False"),
+    ("Therefore, the answer is True: closing is dilation followed by erosion.", "True", "False"),
+    ("So the statement in the question is false.", "False", "True"),
     ("Let me compute.\n\n12 ÷ 4 = 3\n\nThe final value is: 3\n\nI hope this helps!", "3", "4"),
 ]
 
@@ -70,9 +76,10 @@ def test_stated_hedges_stay_hedges(completion: str, gold: str) -> None:
 
 
 NO_ANSWER = [
+    "The image does not provide any information about the age gap between the two people.",
+    "Unfortunately I do not have enough information to determine the ratio of the two companies.",
     "I cannot determine the answer from the image; it might show 3 objects.",
     "Without more information, we cannot find the value of x = 5.",
-    "There are two bars with values smaller than 0.",
     "We consider the problem carefully and stop here.",
     "4\n2",
 ]
