@@ -60,7 +60,7 @@ _SENT_END = re.compile(r"[.!?](?=\s|$)|[。！？；]")
 def _sentences(line: str) -> list[str]:
     parts, last = [], 0
     for m in _SENT_END.finditer(line):
-        parts.append(line[last : m.start()])
+        parts.append(line[last : m.end()])  # the terminator is kept: a question is not an answer
         last = m.end()
     parts.append(line[last:])
     return [p.strip() for p in parts if p.strip()]
@@ -75,7 +75,7 @@ _ELEMENT = re.compile(
     r"|(?P<imath>(?<![\\$])\$(?P<im>[^\s$](?:[^$\n]{0,300}?[^\s$\\])?)\$(?!\d))"
     r"|(?P<bold>\*\*(?P<bo>[^*\n]{1,80}?)\*\*)"
     r"|(?P<blist>(?<!\\)\[(?P<bl>[-−+\d.,\s]{1,200})\])"  # "[0, 5]": a list answer (TheoremQA)
-    r"|(?P<num>(?<![\w.^_])(?<![\w'.^_]\()[-−+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+    r"|(?P<num>(?<![\w.^_])(?<![\w'.^_]\()(?<![A-Za-z)][-+*/])(?<![A-Za-z)] [-+*/])[-−+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
     r"(?:\s*/\s*\d+(?:\.\d+)?)?(?:\s*(?:\\?%|percent\b))?(?!\d))",
 )
 _COPULA = re.compile(
@@ -241,6 +241,13 @@ def reduce_statement(statement: str) -> list[str]:
     return _joined_values(statement, elements[-1], elements)
 
 
+# Closing pleasantries after the answer ("I hope this helps!", "Let me know if …").
+_CLOSING = re.compile(
+    r"(?i:\bhope\b|let\s+me\s+know|feel\s+free|happy\s+to\s+help|good\s+luck|\bthank|any\s+(?:other|more|further)\s+questions?"
+    r"|\bclarif|help\s+you|assist\s+you|is\s+(?:it\s+)?correct\b|希望|如有)"
+)
+
+
 def final_statement(text: str, max_skip: int = 2) -> str | None:
     """The last statement of ``text`` that holds a value, skipping a few closing pleasantries.
 
@@ -263,8 +270,9 @@ def final_statement(text: str, max_skip: int = 2) -> str | None:
                     return None  # "4\n2": bare values, no prose to say which one is the answer
                 return sentence
             skipped += 1
-            if skipped > max_skip or len(sentence) > 120:
-                return None
+            closing = len(sentence) <= 60 or sentence.endswith(("?", "？")) or _CLOSING.search(sentence)
+            if skipped > max_skip or not closing:
+                return None  # a concluding sentence that states no value: no answer
     return None
 
 
