@@ -20,7 +20,7 @@ import re
 
 __all__ = [
     "strip_end_tokens", "final_statement", "reduce_statement", "has_words", "strip_option_label",
-    "is_collection", "collection_text", "declines", "starts_with_value",
+    "is_collection", "collection_text", "declines", "starts_with_value", "answer_parts", "several_values",
 ]
 
 # Tokens that end a model's turn: whatever follows is not the model's answer ("<|im_start|>user…").
@@ -305,14 +305,33 @@ def collection_text(ext: object) -> str | None:
     candidates = getattr(ext, "candidates", ())
     items = list(candidates) if getattr(ext, "hedge", False) and len(candidates) > 1 else []
     if not items:
-        answer = getattr(ext, "answer", None) or ""
-        if len(answer) > 2000:
-            return None
-        items = [p.strip(" ,") for p in _ITEM_SEP.split(answer)]
-        items = [p for p in items if p]
+        items = answer_parts(getattr(ext, "answer", None) or "")
         if len(items) < 2:
             return None
+    return ", ".join(_drop_shared_lhs(items))
+
+
+def answer_parts(answer: str) -> list[str]:
+    """The parts of one answer joined by ``\\quad``, ";", "和" or "and" (``[answer]`` if none)."""
+    if len(answer) > 2000 or not _ITEM_SEP.search(answer):
+        return [answer] if answer else []
+    return [p for p in (q.strip(" ,") for q in _ITEM_SEP.split(answer)) if p]
+
+
+def _drop_shared_lhs(items: list[str]) -> list[str]:
     lhs = {m.group(1) if (m := _LHS.match(it)) else None for it in items}
     if len(lhs) == 1 and None not in lhs:
-        items = [_LHS.sub("", it, count=1) for it in items]
-    return ", ".join(items)
+        return [_LHS.sub("", it, count=1) for it in items]
+    return items
+
+
+def several_values(answer: str) -> bool:
+    """Does one answer give several different values ("x=1 \\quad x=2", "1; 2")? A hedge against a
+    single-valued gold."""
+    if "quad" not in answer and ";" not in answer and "；" not in answer and "和" not in answer:
+        return False
+    parts = [p for p in re.split(r"\\q?quad|[;；]|和", answer) if p.strip(" ,{}")]
+    if len(parts) < 2:
+        return False
+    values = {"".join(p.split()) for p in _drop_shared_lhs([p.strip() for p in parts])}
+    return len(values) > 1 and all(any(c.isdigit() for c in v) or len(v) <= 3 for v in values)

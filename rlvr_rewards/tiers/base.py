@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from ..parsing.values import Kind, Value
-from ..prose import is_collection
+from ..prose import is_collection, several_values
 from ..sample import Sample
 from ..verdict import Decision, Outcome
 
@@ -107,6 +108,8 @@ def gate(verifier: Verifier, sample: Sample) -> Decision | None:
         # several answers are a hedge, unless the gold itself is a collection ("1, 3"): then they
         # are compared as one (Sample.pred joins them)
         return _rejected(f"hedge: several different final answers {list(ext.candidates)[:5]}")
+    if not is_collection(golds) and several_values(ext.answer):
+        return _rejected("hedge: several different values in one answer")
     if ("\\pm" in ext.answer or "\\mp" in ext.answer) and not any(
         "\\pm" in g.raw or "\\mp" in g.raw or g.kind in (Kind.LIST, Kind.SET) for g in golds
     ):
@@ -116,7 +119,34 @@ def gate(verifier: Verifier, sample: Sample) -> Decision | None:
     pred = sample.pred
     if pred.kind is Kind.LIST and golds and all(g.is_scalar for g in golds):
         return _rejected("hedge: a list of answers for a single-valued gold")
+    if golds and all(g.kind is Kind.NUMBER for g in golds) and _UNEVALUATED.search(_last_side(pred.raw)):
+        # "\int_0^1 F(t)dt", "\sum_{k=1}^\infty …" against 0.5: the work is left undone, and
+        # SymPy would spend seconds (or the whole deadline) doing it
+        return _rejected("the answer is not evaluated: it still holds an integral, sum, product or limit")
     return None
+
+
+_LAST_SIDE = re.compile(r"=|\\approx(?![A-Za-z])|≈|[{}]")
+
+
+def _last_side(text: str) -> str:
+    """What an equation chain ends with ("\\lim_{x\\to c} f(x) = 0" -> "0"); an "=" inside
+    braces (``\\sum_{k=1}``) does not split."""
+    if "=" not in text and "approx" not in text and "≈" not in text:
+        return text
+    depth, start = 0, 0
+    for m in _LAST_SIDE.finditer(text):
+        tok = m.group()
+        if tok == "{":
+            depth += 1
+        elif tok == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            start = m.end()
+    return text[start:]
+
+
+_UNEVALUATED = re.compile(r"\\(?:i{0,3}int|oint|sum|prod|lim|partial)(?![A-Za-z])|[∫∬∭∮∑∏∂]|\blim(?:\b|_)")
 
 
 def _rejected(detail: str) -> Decision:

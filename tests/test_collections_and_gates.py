@@ -1,0 +1,118 @@
+"""Several answers against a collection gold; worked-solution golds; unevaluated answers."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rlvr_rewards import check
+from rlvr_rewards.parsing.gold import reduce_gold
+from rlvr_rewards.tiers.base import _last_side
+
+# -- several answers are one collection when the gold is one ------------------------------------
+COLLECTIONS = [
+    ("\\boxed{1} and \\boxed{3}", "1, 3"),
+    ("\\boxed{3} and \\boxed{1}", "\\{1,3\\}"),
+    ("The solutions are 1 and 3.", "1, 3"),
+    ("\\boxed{x=1 \\quad x=3}", "1, 3"),
+    ("【答案】1 和 3", "1, 3"),
+    ("\\boxed{1, 3}", "1 和 3"),
+    ("\\boxed{(1,2)} and \\boxed{(2,1)}", "(1,2),(2,1)"),
+]
+
+
+@pytest.mark.parametrize(("completion", "gold"), COLLECTIONS)
+def test_several_answers_match_a_collection_gold(completion: str, gold: str) -> None:
+    v = check(completion, gold)
+    assert v.correct, v.explain()
+
+
+WRONG_COLLECTIONS = [
+    ("\\boxed{1} and \\boxed{3}", "1"),  # a single-valued gold: several answers are a hedge
+    ("\\boxed{1} and \\boxed{3}", "3"),
+    ("\\boxed{1}, \\boxed{2} and \\boxed{3}", "1, 3"),  # a superset of the gold's answers
+    ("\\boxed{1}", "1, 3"),  # a subset
+    ("\\boxed{1} and \\boxed{4}", "1, 3"),  # one wrong member
+    ("The solutions are 1 and 4.", "1, 3"),
+    ("\\boxed{x=1 \\quad x=4}", "1, 3"),
+]
+
+
+@pytest.mark.parametrize(("completion", "gold"), WRONG_COLLECTIONS)
+def test_wrong_collections_are_rejected(completion: str, gold: str) -> None:
+    assert not check(completion, gold).correct
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.integers(-50, 50), min_size=2, max_size=4, unique=True),
+    st.sampled_from(["boxes", "and", "quad", "cn"]),
+    st.randoms(use_true_random=False),
+)
+def test_collection_renderings(values: list[int], style: str, rnd) -> None:
+    gold = ", ".join(map(str, values))
+    shown = values[:]
+    rnd.shuffle(shown)
+    if style == "boxes":
+        text = " and ".join(f"\\boxed{{{v}}}" for v in shown)
+    elif style == "and":
+        text = "The solutions are " + ", ".join(map(str, shown[:-1])) + f" and {shown[-1]}."
+    elif style == "quad":
+        text = "\\boxed{" + " \\quad ".join(f"x={v}" for v in shown) + "}"
+    else:
+        text = "【答案】" + " 和 ".join(map(str, shown))
+    assert check(text, gold).correct, text
+    wrong = values[:-1] + [values[-1] + 100]
+    assert not check(text, ", ".join(map(str, wrong))).correct, text
+    assert not check(text, str(values[0])).correct, text
+
+
+# -- worked-solution golds ------------------------------------------------------------------------
+def test_worked_solution_gold_reduces_to_its_answer() -> None:
+    gold = "We expand and collect terms, so $x^2 = 25$ and the answer is $\\boxed{5}$."
+    assert reduce_gold(gold) == "5"
+    assert check("The answer is 5.", gold).correct
+    assert not check("The answer is 25.", gold).correct
+    gsm = "Natalia sold 48/2 = 24 clips in May. Altogether she sold 48+24 = 72 clips.\n#### 72"
+    assert check("\\boxed{72}", gsm).correct
+    assert not check("\\boxed{24}", gsm).correct
+
+
+def test_short_golds_are_unchanged() -> None:
+    assert reduce_gold("\\boxed{5}") == "\\boxed{5}"
+    assert reduce_gold("Alice and Bob") == "Alice and Bob"
+    assert reduce_gold("1 和 3") == "1, 3"
+
+
+# -- unevaluated answers --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "\\int_0^1 F(t)\\,dt",
+        "\\sum_{k=1}^{\\infty} \\frac{1}{2^k}",
+        "\\lim_{n\\to\\infty} (1+1/n)^n",
+        "H'(1) = \\int_0^1 -2t^2 e^{-t^2} dt",
+        "∫ x dx",
+    ],
+)
+def test_unevaluated_answer_is_not_a_number(answer: str) -> None:
+    v = check(f"\\boxed{{{answer}}}", "0.5", timeout=30)
+    assert not v.correct
+    assert "not evaluated" in v.detail
+
+
+def test_an_evaluated_chain_is_judged_by_its_value() -> None:
+    assert check("\\boxed{\\lim_{x \\to c} f(x) = 0}", "0").correct
+    assert check("\\boxed{\\int_0^1 x\\,dx = \\frac{1}{2}}", "0.5").correct
+    assert not check("\\boxed{\\int_0^1 x\\,dx = \\frac{1}{3}}", "0.5").correct
+
+
+def test_unevaluated_answers_against_symbolic_golds_still_compare() -> None:
+    assert check("\\boxed{\\sum_{k=1}^{n} k}", "\\sum_{k=1}^{n} k").correct
+
+
+def test_last_side() -> None:
+    assert _last_side("\\lim_{x} f = 0").strip() == "0"
+    assert _last_side("\\sum_{k=1}^n x") == "\\sum_{k=1}^n x"
+    assert _last_side("a \\approx 3.8").strip() == "3.8"
