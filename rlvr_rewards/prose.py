@@ -75,8 +75,9 @@ _ELEMENT = re.compile(
     r"|(?P<imath>(?<![\\$])\$(?P<im>[^\s$](?:[^$\n]{0,300}?[^\s$\\])?)\$(?!\d))"
     r"|(?P<bold>\*\*(?P<bo>[^*\n]{1,80}?)\*\*)"
     r"|(?P<blist>(?<!\\)\[(?P<bl>[-−+\d.,\s]{1,200})\])"  # "[0, 5]": a list answer (TheoremQA)
-    r"|(?P<num>(?<![\w.^_])(?<![\w'.^_]\()(?<![A-Za-z)][-+*/])(?<![A-Za-z)] [-+*/])[-−+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
-    r"(?:\s*/\s*\d+(?:\.\d+)?)?(?:\s*(?:\\?%|percent\b))?(?!\d))",
+    r"|(?P<num>(?<![\w.^_{])(?<![\w'.^_]\()(?<![A-Za-z)][-+*/])(?<![A-Za-z)] [-+*/])[-−+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+    r"(?:\s*/\s*\d+(?:\.\d+)?)?(?:\s*(?:\\?%|percent\b))?(?!\d)"
+    r"(?!\s*(?:\\cdot|\\times|[*×·^])))",  # an operand of a product or a power is not a value
 )
 _COPULA = re.compile(
     r"(?i:\b(?:is|are|was|were|be|equals?|equal\s+to|gives?|yields?|becomes?|comes\s+to|totals?|"
