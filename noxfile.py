@@ -2,7 +2,8 @@
 
 ``nox`` (all sessions) or ``nox -s trl``. Each session builds its own virtual environment with uv,
 installs torch 2.13.0 CPU (the local wheel in $PIP_FIND_LINKS, so no CUDA packages are pulled),
-the framework at the tested version, and this package, then runs tests/integrations/test_<name>.py.
+the framework at the tested version, and this package, then runs tests/integrations/test_<name>.py
+(`judge`: the model judge against `transformers serve`, a real OpenAI-compatible server).
 """
 
 from __future__ import annotations
@@ -63,3 +64,14 @@ def verl(session: nox.Session) -> None:
 def openrlhf(session: nox.Session) -> None:
     """OpenRLHF agent executor with our reward_func file."""
     _run(session, "openrlhf")
+
+
+@nox.session(python="3.11")
+def judge(session: nox.Session) -> None:
+    """The model judge against a real OpenAI-compatible server: `transformers serve` with a tiny
+    random chat model built by the test, on loopback, offline (no model hub)."""
+    _install(session, "tests/integrations/requirements-judge.txt")
+    session.run(
+        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/integrations/test_judge.py",
+        *session.posargs, env={"RLVR_INTEGRATION": "judge", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+    )

@@ -1,6 +1,6 @@
 """What the model judge costs: added latency per call and cache hit rate on GRPO-shaped batches.
 
-Runs against the scripted OpenAI-compatible server on loopback (``rlvr_rewards.judge.fake_server``),
+Runs against the scripted OpenAI-compatible server on loopback (``tests/support/fake_server.py``),
 so the figures are the client's own overhead (prompt, HTTP/1.1 keep-alive round trip, JSON,
 verdict parsing, cache) plus a stdlib Python server's handling; a real verifier model adds its
 generation time on top (``--server-delay`` simulates one).
@@ -20,7 +20,9 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+FAKE_SERVER = Path(__file__).resolve().parent.parent / "tests" / "support" / "fake_server.py"
 WORDS = {
     0: "zero", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
     8: "eight", 9: "nine", 10: "ten", 11: "eleven", 12: "twelve",
@@ -63,7 +65,7 @@ class ServerProcess:
 
     def __init__(self, delay: float = 0.0) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "rlvr_rewards.judge.fake_server", "--delay", str(delay)],
+            [sys.executable, str(FAKE_SERVER), "--delay", str(delay)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
         assert self.proc.stdout is not None

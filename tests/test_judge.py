@@ -1,8 +1,10 @@
-"""The model judge: prompt, verdict parser, HTTP client and cascade against a real loopback server.
+"""The model judge: prompt, verdict parser, HTTP client and cascade against a loopback server.
 
 Every test talks to a real ``ThreadingHTTPServer`` on 127.0.0.1 (ephemeral port) that implements
-``/v1/chat/completions`` with scripted behaviour; the client under test is the real one (httpx),
-nothing is patched.
+``/v1/chat/completions`` with scripted behaviour (tests/support/fake_server.py), so verdicts are
+deterministic; the client under test is the real one (the openai SDK), nothing is patched. The
+same client against a real model server (``transformers serve``) is tests/integrations/test_judge.py
+(``nox -s judge``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import time
 
 import pytest
 
-pytest.importorskip("httpx")
+pytest.importorskip("openai")
+
+from support.fake_server import Reply, ScriptedJudgeServer, semantic_script  # noqa: E402
 
 from rlvr_rewards import Outcome, build, check, create_verifier, grade_batch, grade_groups  # noqa: E402
 from rlvr_rewards.cli import main  # noqa: E402
@@ -30,7 +34,6 @@ from rlvr_rewards.judge import (  # noqa: E402
     suspicious,
     with_judge,
 )
-from rlvr_rewards.judge.fake_server import Reply, ScriptedJudgeServer, semantic_script  # noqa: E402
 from rlvr_rewards.verdict import Decision  # noqa: E402
 
 WRONG_BY_RULES = r"So the answer is \boxed{twelve}."  # right, but the rules cannot read it
@@ -60,7 +63,6 @@ def make(server):
     def _make(kind="accuracy_judge", **kw):
         kw.setdefault("url", server.url)
         kw.setdefault("model", server.model)
-        kw.setdefault("backoff", 0.01)
         obj = JudgeClient(**kw) if kind == "client" else create_verifier(kind, **kw)
         made.append(obj)
         return obj
@@ -303,7 +305,7 @@ def test_slow_server_times_out_and_keeps_the_rule_verdict(server, make):
     elapsed = time.monotonic() - start
     assert verdict.outcome is Outcome.INCORRECT and verdict.score == 0.0
     assert "judge failed (timeout" in verdict.detail
-    assert elapsed < 1.5
+    assert elapsed < v.client.max_call_time() + 2.0  # 2 x 0.3 s attempts + one SDK backoff (<= 0.5 s)
     s = v.stats.snapshot()
     assert s["failures_timeout"] == 1 and s["http_requests"] == 2 and s["kept_on_failure"] == 1
 
@@ -329,13 +331,27 @@ def test_transient_500_then_success(server, make):
     assert server.count == 2 and v.stats.retries == 1
 
 
-def test_429_honours_retry_after_within_the_cap(server, make):
+def test_429_honours_retry_after(server, make):
     counter = itertools.count()
     server.reset(lambda req: Reply("slow down", status=429, headers={"Retry-After": "0.3"}) if next(counter) == 0 else semantic_script(req))
-    v = make(max_backoff=0.5)
+    v = make()
     start = time.monotonic()
     assert check(WRONG_BY_RULES, "12", verifier=v).outcome is Outcome.CORRECT
-    assert 0.25 <= time.monotonic() - start < 2.0
+    assert 0.25 <= time.monotonic() - start < v.client.max_call_time()
+    assert server.count == 2 and v.stats.retries == 1
+
+
+def test_retry_after_past_the_deadline_is_cut_at_the_deadline(server, make):
+    """The SDK honours Retry-After up to two minutes; a call still ends at its own deadline."""
+    server.reset(lambda req: Reply("slow down", status=429, headers={"Retry-After": "100"}))
+    v = make(timeout=0.5, max_retries=1)
+    deadline = v.client.max_call_time()
+    start = time.monotonic()
+    verdict = check(WRONG_BY_RULES, "12", verifier=v)
+    elapsed = time.monotonic() - start
+    assert verdict.outcome is Outcome.INCORRECT and "judge failed (timeout" in verdict.detail
+    assert deadline - 0.1 <= elapsed < deadline + 5.0
+    assert server.count == 1
 
 
 def test_client_errors_are_not_retried(server, make):
@@ -365,7 +381,7 @@ def test_malformed_replies_keep_the_rule_verdict(server, make, reply, status):
     verdict = check(WRONG_BY_RULES, "12", verifier=v)
     assert verdict.outcome is Outcome.INCORRECT and verdict.score == 0.0
     assert v.stats.failures[status] == 1
-    assert server.count == (1 if status == "unparseable" else 2)
+    assert server.count == (2 if status == "connect_error" else 1)  # the SDK retries a dropped connection
 
 
 def test_server_down(make):
@@ -374,7 +390,7 @@ def test_server_down(make):
     verdict = check(WRONG_BY_RULES, "12", verifier=v)
     assert verdict.outcome is Outcome.INCORRECT and verdict.score == 0.0
     assert "connect_error" in verdict.detail
-    assert time.monotonic() - start < 2.0
+    assert time.monotonic() - start < 10.0  # refused at once; one SDK backoff (<= 0.5 s)
     assert check(RIGHT, "12", verifier=v).outcome is Outcome.CORRECT  # rules unaffected
     assert v.stats.failures["connect_error"] == 1
 
@@ -383,22 +399,30 @@ def test_circuit_breaker_fails_fast(make):
     v = make(url=f"http://127.0.0.1:{free_port()}", max_retries=0, breaker_threshold=2, breaker_cooldown=30)
     for answer in ("twelve", "dozen"):
         check(rf"\boxed{{{answer}}}", "12", verifier=v)
-    start = time.monotonic()
     verdict = check(r"\boxed{XII}", "12", verifier=v)
-    assert time.monotonic() - start < 0.2
     assert verdict.outcome is Outcome.INCORRECT and "unavailable" in verdict.detail
-    assert v.stats.failures["unavailable"] == 1 and v.stats.http_requests == 2
+    assert v.stats.failures["unavailable"] == 1 and v.stats.http_requests == 2  # not sent
+
+
+def test_circuit_breaker_closes_when_the_server_is_back(make):
+    port = free_port()
+    v = make(url=f"http://127.0.0.1:{port}/v1", model="scripted-judge", max_retries=0,
+             breaker_threshold=2, breaker_cooldown=0.5)
+    for answer in ("twelve", "dozen", "XII"):
+        check(rf"\boxed{{{answer}}}", "12", verifier=v)
+    assert v.stats.failures["connect_error"] == 2 and v.stats.failures["unavailable"] == 1
+    with ScriptedJudgeServer(port=port, max_lifetime=60) as srv:
+        time.sleep(0.6)  # the cooldown
+        assert check(r"\boxed{twelve}", "12", verifier=v).outcome is Outcome.CORRECT
+        assert srv.count == 1
 
 
 def test_concurrency_limit_and_parallelism(server, make):
     server.reset(lambda req: Reply("Correct", delay=0.25))
     client = make("client", concurrency=4)
-    start = time.monotonic()
     results = client.judge_many([(None, str(i), "12") for i in range(12)])
-    elapsed = time.monotonic() - start
     assert all(r.verdict is True for r in results)
-    assert 2 <= server.max_in_flight <= 4
-    assert elapsed < 12 * 0.25 * 0.6  # parallel, not serial (3 s)
+    assert 2 <= server.max_in_flight <= 4  # parallel, within the limit
 
 
 def test_concurrent_threads_share_the_limit(server, make):
@@ -475,12 +499,9 @@ def test_batch_judge_calls_run_concurrently(server, make):
     server.reset(lambda req: Reply("Correct", delay=0.3))
     v = make(concurrency=8)
     completions = [rf"\boxed{{answer {i}}}" for i in range(8)]
-    start = time.monotonic()
     verdicts = grade_batch(completions, "12", verifier=v)
-    elapsed = time.monotonic() - start
     assert all(x.outcome is Outcome.CORRECT for x in verdicts)
-    assert server.max_in_flight >= 4
-    assert elapsed < 8 * 0.3 / 2
+    assert server.max_in_flight >= 4  # the batch's calls were in flight together
 
 
 # -- configuration ------------------------------------------------------------------------------
@@ -489,11 +510,12 @@ def test_env_configuration_and_api_key(monkeypatch):
         monkeypatch.setenv("REWARD_MODEL_URL", f"127.0.0.1:{srv.port}")
         monkeypatch.setenv("REWARD_MODEL_NAME", "xverify")
         monkeypatch.setenv("REWARD_MODEL_API_KEY", "sekret")
-        v = create_verifier("accuracy_judge", backoff=0.01)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-not-for-the-judge")
+        v = create_verifier("accuracy_judge")
         try:
             assert v.client.url == f"http://127.0.0.1:{srv.port}/v1/chat/completions"
             assert check(WRONG_BY_RULES, "12", verifier=v).outcome is Outcome.CORRECT
-            assert srv.requests[0].headers.get("Authorization") == "Bearer sekret"
+            assert srv.requests[0].headers.get("authorization") == "Bearer sekret"
         finally:
             v.close()
         wrong_key = create_verifier("accuracy_judge", api_key="nope", max_retries=3)
@@ -505,10 +527,39 @@ def test_env_configuration_and_api_key(monkeypatch):
             wrong_key.close()
 
 
+def test_openai_api_key_is_never_sent_to_the_judge(server, make, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-not-for-the-judge")
+    monkeypatch.delenv("REWARD_MODEL_API_KEY", raising=False)
+    client = make("client")
+    assert client.judge(None, "twelve", "12").ok
+    assert "sk-not-for-the-judge" not in str(server.requests[0].headers)
+
+
+def test_request_body_and_served_fields(server, make):
+    client = make("client", max_tokens=7, extra_body={"chat_template_kwargs": {"enable_thinking": False}})
+    result = client.judge("q", "twelve", "12")
+    [req] = server.requests
+    assert req.body["model"] == server.model and req.body["max_tokens"] == 7
+    assert req.body["temperature"] == 0.0
+    assert req.body["chat_template_kwargs"] == {"enable_thinking": False}
+    assert [m["role"] for m in req.body["messages"]] == ["user"]
+    assert result.model == server.model and result.finish_reason == "stop"
+    assert result.completion_tokens == 2 and result.attempts == 1
+    assert client.stats.snapshot()["completion_tokens"] == 2
+
+
+def test_backoff_keywords_are_deprecated_and_ignored(server):
+    with pytest.warns(DeprecationWarning, match="backoff"):
+        client = JudgeClient(server.url, server.model, backoff=0.01, max_backoff=1.0)
+    client.close()
+
+
 def test_model_name_discovered_from_the_server(server, make):
     v = make(model=None)
     assert check(WRONG_BY_RULES, "12", verifier=v).outcome is Outcome.CORRECT
     assert v.client.model == server.model and server.requests[0].body["model"] == server.model
+    s = v.stats.snapshot()
+    assert (s["http_requests"], s["retries"]) == (2, 0)  # GET /v1/models, then the POST; no retry
 
 
 def test_missing_url_is_a_configuration_error(monkeypatch):

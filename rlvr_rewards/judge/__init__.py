@@ -4,7 +4,7 @@
 ``REWARD_MODEL_NAME`` / ``REWARD_MODEL_API_KEY``): the rules decide first; a verifier model
 served by an OpenAI-compatible server (vLLM, e.g. xVerify) is asked only when they say
 incorrect or cannot decide. See docs/judge.md. Importing this package registers ``judge`` and
-``accuracy_judge``; ``httpx`` (the ``judge`` extra) is imported on the first call.
+``accuracy_judge``; ``openai`` (the ``judge`` extra) is imported on the first call.
 """
 
 from .client import ENV_API_KEY, ENV_MODEL, ENV_URL, JudgeClient, JudgeResult, JudgeStats

@@ -1,33 +1,41 @@
-"""An HTTP client for a verifier model behind an OpenAI-compatible chat-completions endpoint.
+"""A client for a verifier model behind an OpenAI-compatible chat-completions endpoint.
 
-One :class:`JudgeClient` owns one ``httpx.AsyncClient`` (keep-alive connection pool) running on
-a private event-loop thread, so synchronous callers (reward functions in trainer threads) and
-asyncio callers (``await client.ajudge_many(...)`` from any loop) share the same connections,
-the same concurrency limit and the same cache:
+It stands on the ``openai`` SDK (``AsyncOpenAI`` with ``base_url``, ``api_key``, ``timeout`` and
+``max_retries``), the client vLLM, SGLang, TGI and ``transformers serve`` are all tested with: the
+SDK does the HTTP, the connection pool, and the retries (exponential backoff with jitter on
+connection errors, timeouts, 408/409/429/5xx; ``Retry-After`` honoured). This module adds what
+the SDK lacks:
 
-* at most ``concurrency`` requests in flight; each attempt is cut at ``timeout`` seconds;
-* bounded retries (``max_retries``) with exponential backoff and jitter on connection errors,
-  timeouts, 408/425/429/5xx and malformed bodies (``Retry-After`` is honoured up to the cap);
+* a sync/async bridge: one ``AsyncOpenAI`` on a private event-loop thread, so synchronous
+  callers (reward functions in trainer threads) and asyncio callers (``await
+  client.ajudge_many(...)`` from any loop) share the same connections, the same concurrency
+  limit (at most ``concurrency`` requests in flight) and the same cache;
+* a deadline per call (:meth:`JudgeClient.max_call_time`): every attempt, every backoff and the
+  model discovery together, whatever the server or a ``Retry-After`` header asks for;
 * a circuit breaker: after ``breaker_threshold`` consecutive failed calls, calls fail fast for
-  ``breaker_cooldown`` seconds instead of each waiting out its retries;
+  ``breaker_cooldown`` seconds instead of each waiting out its retries, then the judge is tried
+  again;
 * an LRU cache of successful verdicts keyed by (endpoint, model, rendered messages, sampling
   options); identical requests in flight at the same time share one HTTP call;
+* model discovery through ``/v1/models`` when no model name is given;
 * counters in :class:`JudgeStats` (``client.stats.snapshot()``).
 
 A call never raises: every failure is a :class:`JudgeResult` with ``verdict=None`` and a status.
-``httpx`` is imported on first use, so importing this module is cheap.
+``openai`` (the ``judge`` extra) is imported on the first call, so importing this module is cheap.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import dataclasses
 import hashlib
 import json
 import logging
 import os
-import random
 import threading
 import time
+import warnings
 import weakref
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
@@ -47,11 +55,21 @@ ENV_API_KEY = "REWARD_MODEL_API_KEY"
 ENV_TIMEOUT = "REWARD_MODEL_TIMEOUT"
 ENV_CONCURRENCY = "REWARD_MODEL_CONCURRENCY"
 
-RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 FAILURE_STATUSES = (
     "timeout", "connect_error", "http_error", "malformed", "unparseable", "unavailable",
     "no_model", "error",
 )
+# The SDK's retry schedule (openai/_constants.py): 0.5 s doubling, at most 8 s, minus up to 25 %
+# jitter. Used only to bound a call; the SDK does the waiting.
+SDK_INITIAL_RETRY_DELAY = 0.5
+SDK_MAX_RETRY_DELAY = 8.0
+# A key the SDK can send when the server wants none (vLLM's documented placeholder): the SDK
+# refuses to start without one, and would otherwise fall back to $OPENAI_API_KEY and send that.
+NO_API_KEY = "EMPTY"
+
+# [HTTP requests, of which model discovery] of the call running in this context (counted by a
+# request hook on the SDK's HTTP client).
+_ATTEMPTS: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("rlvr_judge_attempts", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +78,9 @@ class JudgeResult:
 
     ``status`` is "ok" or one of :data:`FAILURE_STATUSES`; ``cached`` says the verdict came from
     the cache or from an identical call already in flight; ``latency`` is the wall time of the
-    call (all attempts and backoff; 0 for a cache hit); ``reply`` is the judge's text.
+    call (all attempts and backoff; 0 for a cache hit); ``reply`` is the judge's text;
+    ``attempts`` the HTTP requests it took; ``model``, ``finish_reason``, ``prompt_tokens`` and
+    ``completion_tokens`` are what the server reported (empty / 0 when it sent no completion).
     """
 
     verdict: bool | None
@@ -70,6 +90,10 @@ class JudgeResult:
     attempts: int = 0
     reply: str = ""
     cached: bool = False
+    model: str = ""
+    finish_reason: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
 
     @property
     def ok(self) -> bool:
@@ -81,14 +105,16 @@ class JudgeStats:
 
     requests: judge verdicts asked for; cache_hits: answered from the cache or by joining an
     identical call in flight; calls: calls that went to the server; http_requests: HTTP
-    attempts (calls + retries); failures: failed calls by status (the rule verdict stood);
-    overturned / confirmed / resolved: what the cascade did with the judge's verdict;
-    suspicious: answers that addressed the judge, which was then not asked.
+    requests sent (attempts, retries and model discovery); failures: failed calls by status (the
+    rule verdict stood); overturned / confirmed / resolved: what the cascade did with the
+    judge's verdict; suspicious: answers that addressed the judge, which was then not asked;
+    prompt_tokens / completion_tokens: as reported by the server.
     """
 
     _FIELDS = (
         "requests", "cache_hits", "calls", "http_requests", "retries", "successes",
         "overturned", "confirmed", "resolved", "suspicious", "kept_on_failure",
+        "prompt_tokens", "completion_tokens",
     )
 
     def __init__(self, latency_window: int = 10_000) -> None:
@@ -143,16 +169,19 @@ class JudgeStats:
         )
 
 
-def chat_completions_url(url: str) -> str:
-    """``http://host:8000``, ``…/v1`` or ``…/v1/chat/completions`` → the chat-completions URL."""
+def base_url(url: str) -> str:
+    """``http://host:8000``, ``host:8000``, ``…/v1`` or ``…/v1/chat/completions`` → ``…/v1``,
+    the ``base_url`` the SDK appends ``/chat/completions`` and ``/models`` to."""
     u = url.strip().rstrip("/")
     if not u.startswith(("http://", "https://")):
         u = "http://" + u
-    if u.endswith("/chat/completions"):
-        return u
-    if u.endswith("/v1"):
-        return u + "/chat/completions"
-    return u + "/v1/chat/completions"
+    u = u.removesuffix("/chat/completions")
+    return u if u.endswith("/v1") else u + "/v1"
+
+
+def chat_completions_url(url: str) -> str:
+    """The chat-completions URL of a server given as for :func:`base_url`."""
+    return base_url(url) + "/chat/completions"
 
 
 def _is_loopback(url: str) -> bool:
@@ -173,8 +202,11 @@ class JudgeClient:
 
     ``url``, ``model`` and ``api_key`` default to ``REWARD_MODEL_URL``, ``REWARD_MODEL_NAME``
     and ``REWARD_MODEL_API_KEY``; without a model name the first model the server lists at
-    ``/v1/models`` is used (vLLM serves one). ``timeout`` (``REWARD_MODEL_TIMEOUT``) caps each
-    HTTP attempt; ``concurrency`` (``REWARD_MODEL_CONCURRENCY``) caps requests in flight.
+    ``/v1/models`` is used (vLLM and ``transformers serve <model>`` list the one they serve).
+    ``timeout`` (``REWARD_MODEL_TIMEOUT``) caps each HTTP attempt and ``max_retries`` the retries
+    after it (the SDK's); ``concurrency`` (``REWARD_MODEL_CONCURRENCY``) caps requests in flight.
+    ``backoff`` / ``max_backoff`` are accepted for compatibility and ignored: the SDK's backoff is
+    used.
     """
 
     def __init__(
@@ -185,8 +217,8 @@ class JudgeClient:
         *,
         timeout: float | None = None,
         max_retries: int = 2,
-        backoff: float = 0.25,
-        max_backoff: float = 4.0,
+        backoff: float | None = None,
+        max_backoff: float | None = None,
         concurrency: int | None = None,
         cache_size: int = 65536,
         max_tokens: int = 64,
@@ -203,14 +235,19 @@ class JudgeClient:
         url = url or os.environ.get(ENV_URL, "").strip()
         if not url:
             raise ValueError(f"no judge URL: pass url=... or set {ENV_URL}")
-        self.url = chat_completions_url(url)
-        self.models_url = self.url.removesuffix("/chat/completions") + "/models"
+        if backoff is not None or max_backoff is not None:
+            warnings.warn(
+                "JudgeClient(backoff=, max_backoff=) are ignored: retries use the openai SDK's backoff "
+                "(0.5 s doubling, at most 8 s, with jitter; Retry-After honoured)",
+                DeprecationWarning, stacklevel=2,
+            )
+        self.base_url = base_url(url)
+        self.url = self.base_url + "/chat/completions"
+        self.models_url = self.base_url + "/models"
         self.model = model or os.environ.get(ENV_MODEL, "").strip() or None
         self.api_key = api_key if api_key is not None else (os.environ.get(ENV_API_KEY, "").strip() or None)
         self.timeout = float(timeout if timeout is not None else (_env_float(ENV_TIMEOUT) or 30.0))
         self.max_retries = max(0, int(max_retries))
-        self.backoff = max(0.0, float(backoff))
-        self.max_backoff = max(0.0, float(max_backoff))
         conc = concurrency if concurrency is not None else _env_float(ENV_CONCURRENCY)
         self.concurrency = max(1, int(conc or 16))
         self.cache_size = max(0, int(cache_size))
@@ -232,7 +269,7 @@ class JudgeClient:
         self._pid = -1
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._http: Any = None
+        self._sdk: Any = None
         self._sem: asyncio.Semaphore | None = None
         self._model_lock: asyncio.Lock | None = None
         self._consecutive_failures = 0
@@ -260,7 +297,7 @@ class JudgeClient:
                 self._cache.move_to_end(key)
                 self.stats.add("cache_hits")
                 fut: Future[JudgeResult] = Future()
-                fut.set_result(_as_cached(hit))
+                fut.set_result(dataclasses.replace(hit, latency=0.0, attempts=0, cached=True))
                 return fut
             pending = self._inflight.get(key)
             if pending is not None:
@@ -282,7 +319,7 @@ class JudgeClient:
         """The result of :meth:`submit`, waiting no longer than the call can take.
 
         A queued call waits for a free slot (up to ``queue_timeout``); once started it is bounded
-        by its attempts, timeouts and backoff. Giving up counts as a "timeout" failure.
+        by :meth:`max_call_time`. Giving up counts as a "timeout" failure.
         """
         limit = self.max_call_time() + 1.0
         while True:
@@ -324,7 +361,7 @@ class JudgeClient:
     async def _await(self, future: Future[JudgeResult]) -> JudgeResult:
         if future.done():
             return future.result()
-        # The call bounds itself (attempt timeouts, bounded retries); the limit is a safety net.
+        # The call bounds itself (max_call_time once started); the limit is a safety net.
         limit = self.queue_timeout + self.max_call_time() + 1.0
         try:
             return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), limit)
@@ -333,8 +370,10 @@ class JudgeClient:
             return JudgeResult(None, "timeout", "gave up waiting for the judge")
 
     def max_call_time(self) -> float:
-        """Upper bound of one started call: every attempt timing out plus every backoff."""
-        backoffs = sum(min(self.max_backoff, self.backoff * 2**i) * 1.25 for i in range(self.max_retries))
+        """The deadline of one started call: every attempt timing out, every backoff of the SDK's
+        schedule, and the model discovery when no model name is known yet. A call that would take
+        longer (a long ``Retry-After``, a server trickling bytes) is cut there as a "timeout"."""
+        backoffs = sum(min(SDK_MAX_RETRY_DELAY, SDK_INITIAL_RETRY_DELAY * 2**i) for i in range(self.max_retries))
         return (self.max_retries + 1) * self.timeout + backoffs + (self.timeout if self.model is None else 0.0)
 
     def clear_cache(self) -> None:
@@ -373,7 +412,7 @@ class JudgeClient:
         """A forked child starts its own loop and connections; the parent's calls are not ours."""
         self._pid = os.getpid()
         self._loop = self._thread = None
-        self._http = self._sem = self._model_lock = None
+        self._sdk = self._sem = self._model_lock = None
         self._inflight = {}
 
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
@@ -384,7 +423,7 @@ class JudgeClient:
             if self._loop is None or self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
                 if self._pid != os.getpid():
                     self._after_fork()
-                self._http = self._sem = self._model_lock = None
+                self._sdk = self._sem = self._model_lock = None
                 ready = threading.Event()
                 loop = asyncio.new_event_loop()
                 thread = threading.Thread(target=self._serve, args=(loop, ready), daemon=True, name="rlvr-judge")
@@ -410,26 +449,38 @@ class JudgeClient:
                 loop.close()
 
     async def _aclose(self) -> None:
-        http, self._http = self._http, None
-        if http is not None:
-            await http.aclose()
+        sdk, self._sdk = self._sdk, None
+        if sdk is not None:
+            await sdk.close()
 
-    def _ensure_http(self) -> Any:
-        if self._http is None:
-            import httpx
+    def _ensure_sdk(self) -> Any:
+        """The ``AsyncOpenAI`` client of this loop (created on the loop thread, first call)."""
+        if self._sdk is None:
+            try:
+                import openai
+            except ImportError as exc:
+                raise ImportError("the judge needs the openai SDK: pip install 'rlvr-rewards[judge]'") from exc
 
-            headers = {"Content-Type": "application/json", **self.headers}
-            if self.api_key:
-                headers["Authorization"] = f"Bearer {self.api_key}"
-            self._http = httpx.AsyncClient(
-                headers=headers,
-                timeout=httpx.Timeout(self.timeout),
-                limits=httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency),
-                trust_env=self.trust_env,
+            async def count_request(request: Any) -> None:
+                self.stats.add("http_requests")
+                attempts = _ATTEMPTS.get()
+                if attempts is not None:
+                    attempts[0] += 1
+
+            self._sdk = openai.AsyncOpenAI(
+                base_url=self.base_url,
+                api_key=self.api_key or NO_API_KEY,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                default_headers=self.headers or None,
+                # The SDK's default pool, without proxies from the environment for loopback URLs.
+                http_client=openai.DefaultAsyncHttpxClient(
+                    trust_env=self.trust_env, event_hooks={"request": [count_request]},
+                ),
             )
             self._sem = asyncio.Semaphore(self.concurrency)
             self._model_lock = asyncio.Lock()
-        return self._http
+        return self._sdk
 
     def _finish(self, key: bytes, fut: Future[JudgeResult], result: JudgeResult) -> None:
         with self._lock:
@@ -445,6 +496,8 @@ class JudgeClient:
 
     async def _run(self, key: bytes, messages: list[dict[str, str]], fut: Future[JudgeResult]) -> None:
         start = time.monotonic()
+        attempts = [0, 0]  # HTTP requests of this call, of which model discovery
+        token = _ATTEMPTS.set(attempts)
         try:
             result = await self._call(messages, fut)
         except asyncio.CancelledError:
@@ -452,11 +505,18 @@ class JudgeClient:
             raise
         except Exception as exc:  # noqa: BLE001 - a judge call never raises into grading
             result = JudgeResult(None, "error", f"{type(exc).__name__}: {exc}"[:300])
-        result = JudgeResult(result.verdict, result.status, result.detail, time.monotonic() - start, result.attempts, result.reply)
+        finally:
+            _ATTEMPTS.reset(token)
+        result = dataclasses.replace(result, latency=time.monotonic() - start, attempts=attempts[0])
+        if attempts[0] - attempts[1] > 1:
+            self.stats.add("retries", attempts[0] - attempts[1] - 1)
         self._record(result)
         self._finish(key, fut, result)
 
     def _record(self, result: JudgeResult) -> None:
+        if result.prompt_tokens or result.completion_tokens:
+            self.stats.add("prompt_tokens", result.prompt_tokens)
+            self.stats.add("completion_tokens", result.completion_tokens)
         if result.ok:
             self.stats.add("successes")
             self.stats.latency(result.latency)
@@ -471,16 +531,11 @@ class JudgeClient:
                     "judge at %s failed %d times in a row (%s); skipping it for %.0f s (rule verdicts stand)",
                     self.url, self._consecutive_failures, result.detail, self.breaker_cooldown,
                 )
+        elif result.status == "unparseable":
+            self._consecutive_failures = 0  # the server answered: it is up
         if not self._warned:
             self._warned = True
             log.warning("judge call failed (%s: %s); the rule verdict stands", result.status, result.detail)
-
-    def _backoff_delay(self, attempt: int, retry_after: float | None) -> float:
-        base = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
-        delay = base * (0.75 + 0.5 * random.random())  # noqa: S311 - jitter, not crypto
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, self.max_backoff))
-        return delay
 
     async def _model_name(self) -> str | None:
         if self.model:
@@ -489,20 +544,22 @@ class JudgeClient:
         async with self._model_lock:
             if self.model:
                 return self.model
+            box = _ATTEMPTS.get()
+            before = box[0] if box is not None else 0
             try:
-                resp = await asyncio.wait_for(self._http.get(self.models_url), self.timeout)
-                data = resp.json().get("data") or []
-                name = data[0].get("id") if data and isinstance(data[0], dict) else None
+                sdk = self._sdk.with_options(max_retries=0)
+                page = await asyncio.wait_for(sdk.models.list(), self.timeout)
+                name = page.data[0].id if page.data else None
             except Exception:  # noqa: BLE001
                 name = None
+            if box is not None:
+                box[1] += box[0] - before
             if isinstance(name, str) and name:
                 self.model = name
             return self.model
 
     async def _call(self, messages: list[dict[str, str]], fut: Future[JudgeResult]) -> JudgeResult:
-        import httpx
-
-        http = self._ensure_http()
+        sdk = self._ensure_sdk()
         assert self._sem is not None
         if time.monotonic() < self._open_until:
             return JudgeResult(None, "unavailable", "circuit open after repeated failures")
@@ -510,49 +567,49 @@ class JudgeClient:
             fut.started_at = time.monotonic()  # type: ignore[attr-defined]
             if time.monotonic() < self._open_until:  # opened while this call was queued
                 return JudgeResult(None, "unavailable", "circuit open after repeated failures")
+            deadline = fut.started_at + self.max_call_time()  # type: ignore[attr-defined]
             model = await self._model_name()
             if not model:
                 return JudgeResult(None, "no_model", f"no model name given and none listed at {self.models_url}")
-            body = {
-                "model": model, "messages": messages, "max_tokens": self.max_tokens,
-                "temperature": self.temperature, **self.extra_body,
-            }
-            status, detail, reply = "error", "", ""
-            retry_after: float | None = None
-            attempts = 0
-            for attempt in range(self.max_retries + 1):
-                if attempt:
-                    if time.monotonic() < self._open_until:
-                        return JudgeResult(None, "unavailable", f"circuit open; last: {detail}", attempts=attempts)
-                    self.stats.add("retries")
-                    await asyncio.sleep(self._backoff_delay(attempt, retry_after))
-                attempts += 1
-                self.stats.add("http_requests")
-                retry_after = None
-                try:
-                    resp = await asyncio.wait_for(http.post(self.url, json=body), self.timeout)
-                except (asyncio.TimeoutError, httpx.TimeoutException):
-                    status, detail = "timeout", f"no reply within {self.timeout:g} s"
-                    continue
-                except httpx.TransportError as exc:
-                    status, detail = "connect_error", f"{type(exc).__name__}: {exc}"[:200]
-                    continue
-                if resp.status_code != 200:
-                    status, detail = "http_error", f"HTTP {resp.status_code}: {resp.text[:200]}"
-                    if resp.status_code in RETRY_STATUS:
-                        retry_after = _retry_after(resp.headers.get("retry-after"))
-                        continue
-                    break  # 400/401/404...: asking again gives the same answer
-                try:
-                    reply = _content(resp.json())
-                except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
-                    status, detail = "malformed", f"unreadable completion body ({type(exc).__name__}): {resp.text[:120]!r}"
-                    continue
-                verdict = self.parser(reply)
-                if verdict is None:
-                    return JudgeResult(None, "unparseable", f"no plain Correct/Incorrect in the reply {reply[:120]!r}", attempts=attempts, reply=reply[:200])
-                return JudgeResult(verdict, "ok", attempts=attempts, reply=reply[:200])
-            return JudgeResult(None, status, detail, attempts=attempts, reply=reply[:200])
+            try:
+                completion = await asyncio.wait_for(
+                    sdk.chat.completions.create(
+                        model=model, messages=messages, max_tokens=self.max_tokens,
+                        temperature=self.temperature, extra_body=self.extra_body or None,
+                    ),
+                    max(0.0, deadline - time.monotonic()),
+                )
+            except Exception as exc:  # noqa: BLE001 - mapped to a status; never raised into grading
+                status, detail = _failure(exc, self.timeout)
+                return JudgeResult(None, status, detail)
+            try:
+                reply = _content(completion)
+            except Exception as exc:  # noqa: BLE001 - a body the SDK read but that holds no reply
+                return JudgeResult(None, "malformed", f"unreadable completion body ({type(exc).__name__}): {str(completion)[:120]!r}")
+            served = _served(completion)
+            verdict = self.parser(reply)
+            if verdict is None:
+                return JudgeResult(
+                    None, "unparseable", f"no plain Correct/Incorrect in the reply {reply[:120]!r}",
+                    reply=reply[:200], **served,
+                )
+            return JudgeResult(verdict, "ok", reply=reply[:200], **served)
+
+
+def _failure(exc: BaseException, timeout: float) -> tuple[str, str]:
+    """(status, detail) of an exception from the SDK call."""
+    import openai
+
+    if isinstance(exc, (asyncio.TimeoutError, openai.APITimeoutError)):
+        return "timeout", f"no reply within {timeout:g} s"
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc
+        return "connect_error", f"{type(cause).__name__}: {cause}"[:200]
+    if isinstance(exc, openai.APIStatusError):
+        return "http_error", f"HTTP {exc.status_code}: {exc.message}"[:300]
+    if isinstance(exc, (ValueError, openai.APIResponseValidationError)):  # a body that is not JSON
+        return "malformed", f"unreadable completion body ({type(exc).__name__}: {exc})"[:200]
+    return "error", f"{type(exc).__name__}: {exc}"[:300]
 
 
 _CLIENTS: weakref.WeakSet[JudgeClient] = weakref.WeakSet()
@@ -570,8 +627,9 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _content(body: Any) -> str:
-    content = body["choices"][0]["message"]["content"]
+def _content(completion: Any) -> str:
+    """The assistant's text of a parsed chat completion."""
+    content = completion.choices[0].message.content
     if isinstance(content, list):  # content parts
         content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
     if not isinstance(content, str):
@@ -579,12 +637,15 @@ def _content(body: Any) -> str:
     return content
 
 
-def _retry_after(value: str | None) -> float | None:
+def _served(completion: Any) -> dict[str, Any]:
+    """What the server says about a completion it sent: model, finish reason, token counts."""
+    out: dict[str, Any] = {}
     try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None
-
-
-def _as_cached(result: JudgeResult) -> JudgeResult:
-    return JudgeResult(result.verdict, result.status, result.detail, 0.0, 0, result.reply, True)
+        out["model"] = str(getattr(completion, "model", "") or "")
+        out["finish_reason"] = str(getattr(completion.choices[0], "finish_reason", "") or "")
+        usage = getattr(completion, "usage", None)
+        out["prompt_tokens"] = int(getattr(usage, "prompt_tokens", 0) or 0)
+        out["completion_tokens"] = int(getattr(usage, "completion_tokens", 0) or 0)
+    except Exception:  # noqa: BLE001 - informational fields only
+        pass
+    return out

@@ -1,6 +1,8 @@
 """A scripted OpenAI-compatible chat-completions server on loopback, for tests and benchmarks.
 
-Standard library only. ``ScriptedJudgeServer(script)`` serves ``POST /v1/chat/completions`` and
+Test support, not part of the package: the deterministic verdict tests (tests/test_judge.py) and
+benchmarks/bench_judge.py use it; the end-to-end test against a real server (a model served by
+``transformers serve``) is tests/integrations/test_judge.py. Standard library only. ``ScriptedJudgeServer(script)`` serves ``POST /v1/chat/completions`` and
 ``GET /v1/models`` on 127.0.0.1 (an ephemeral port by default) with HTTP/1.1 keep-alive, one
 thread per connection, and stops itself after ``max_lifetime`` seconds. ``script(request)``
 returns a :class:`Reply`: the judge's text, an HTTP error, a malformed body, a delay, or a
@@ -46,7 +48,7 @@ class Reply:
 
 @dataclass
 class ScriptedRequest:
-    """One request as the script sees it (and as the server logs it)."""
+    """One request as the script sees it (and as the server logs it); header names lower-cased."""
 
     body: dict[str, Any]
     prompt: str
@@ -136,7 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
         req = owner._log(
             body=body if isinstance(body, dict) else {}, prompt=prompt, output=out.group(1) if out else None,
             answer=ans.group(1).strip() if ans else None, question=q.group(1) if q else None,
-            client_port=self.client_address[1], headers=dict(self.headers.items()),
+            client_port=self.client_address[1], headers={k.lower(): v for k, v in self.headers.items()},
         )
         if not self._authorised():
             return
@@ -272,7 +274,7 @@ class ScriptedJudgeServer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m rlvr_rewards.judge.fake_server [--port N] [--delay S]``: serve the default
+    """``python tests/support/fake_server.py [--port N] [--delay S]``: serve the default
     script in a process of its own (benchmarks); prints the base URL, stops when stdin closes."""
     import argparse
     import sys
