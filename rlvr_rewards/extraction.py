@@ -601,7 +601,7 @@ def extract_answer(
     if not markers and bare and len(bare) <= max_bare_len and "\n" not in bare:
         # "It costs $\$18.90$ in total." — a short sentence around one math answer.
         math = _last_inline_math(bare) if any(c.isalpha() for c in bare.replace("\\", "")) else None
-        if math is None and has_words(bare, 3):
+        if math is None and (has_words(bare, 2) or (has_words(bare, 1) and not starts_with_value(bare))):
             stated = reduce_statement(_tidy(bare))  # "The line is about 1 centimeter long."
             if stated:
                 return _finish(stated[0], "statement", stated, region, max_answer_len)

@@ -21,6 +21,7 @@ import re
 __all__ = [
     "strip_end_tokens", "final_statement", "reduce_statement", "has_words", "strip_option_label",
     "is_collection", "collection_text", "declines", "starts_with_value", "answer_parts", "several_values",
+    "option_label",
 ]
 
 # Tokens that end a model's turn: whatever follows is not the model's answer ("<|im_start|>user…").
@@ -126,6 +127,18 @@ def has_words(text: str, minimum: int = 2) -> bool:
     return len(words) >= minimum
 
 
+_LABEL_ONLY = re.compile(r"^\s*\(([a-jA-J])\)\s*$")
+
+
+def option_label(value: str) -> str | None:
+    """``(b)`` for a text that is or starts with an option label ``(b)``; None otherwise."""
+    m = _LABEL_ONLY.match(value) or _OPTION_LABEL.match(value)
+    if m is None:
+        return None
+    letter = next(g for g in m.groups() if g)
+    return f"({letter})"
+
+
 def strip_option_label(value: str) -> str:
     """``(d) 0.5θ^-2`` -> ``0.5θ^-2``: an option label in front of the stated value."""
     m = _OPTION_LABEL.match(value)
@@ -204,7 +217,7 @@ def _truth_value(statement: str) -> str | None:
     if m is None:
         found = list(_TRUTH_AFTER.finditer(statement))
         m = found[-1] if found else None
-    return m.group(1).capitalize() if m is not None else None
+    return m.group(1) if m is not None else None
 
 
 def reduce_statement(statement: str) -> list[str]:
@@ -239,6 +252,11 @@ def reduce_statement(statement: str) -> list[str]:
         after = [m for m in elements if m.start() >= c.end()]
         if after:
             return _joined_values(statement, after[0], elements)
+    if not copulas:
+        # no copula says which value is the answer: several different ones are a hedge
+        distinct = list(dict.fromkeys(_content(m) for m in elements))
+        if len(distinct) > 1:
+            return distinct
     return _joined_values(statement, elements[-1], elements)
 
 

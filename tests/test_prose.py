@@ -153,3 +153,13 @@ def test_equivalent_renderings(value: int, template: str, subject: str, ending: 
     text = template.format(v=value, s=subject, S=subject.capitalize()) + ending
     assert check(text, str(value)).correct, text
     assert not check(text, str(value + delta)).correct, text
+
+
+def test_option_label_before_a_value() -> None:
+    # against a value gold the label is dropped; against a label gold the label is the answer
+    assert check("The answer is (B) no.", "no").correct
+    assert not check("The answer is (B) no.", "yes").correct
+    assert check("the answer is (d) 0.5θ^-2", "0.5\\theta^{-2}").correct
+    assert not check("the answer is (d) 0.5θ^-2", "0.5\\theta^{-3}").correct
+    assert check("The answer is (b) Gamma.", "(b)").correct
+    assert not check("The answer is (c) Gamma.", "(b)").correct

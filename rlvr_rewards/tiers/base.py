@@ -119,13 +119,29 @@ def gate(verifier: Verifier, sample: Sample) -> Decision | None:
     pred = sample.pred
     if pred.kind is Kind.LIST and golds and all(g.is_scalar for g in golds):
         return _rejected("hedge: a list of answers for a single-valued gold")
-    if golds and all(g.kind is Kind.NUMBER for g in golds) and _UNEVALUATED.search(_last_side(pred.raw)):
+    if pred.raw.rstrip().endswith(_DANGLING):
+        return _rejected("the answer is cut off: it ends with an operator")  # "154 +"
+    numeric_gold = bool(golds) and all(g.kind is Kind.NUMBER for g in golds)
+    if numeric_gold and _words_only(pred):
+        return _rejected("the answer is words, the gold a number")  # "题目信息不足", "the first one"
+    if numeric_gold and _UNEVALUATED.search(_last_side(pred.raw)):
         # "\int_0^1 F(t)dt", "\sum_{k=1}^\infty …" against 0.5: the work is left undone, and
         # SymPy would spend seconds (or the whole deadline) doing it
         return _rejected("the answer is not evaluated: it still holds an integral, sum, product or limit")
     return None
 
 
+def _words_only(pred: Value) -> bool:
+    """An answer of words with no digit ("the first one", "题目信息不足"): never a number."""
+    raw = pred.raw
+    if any(c.isdigit() for c in raw):
+        return False
+    if pred.kind is Kind.TEXT:
+        return True
+    return "\\" not in raw and sum(1 for c in raw if c.isalpha() and ord(c) >= 0x600) >= 2
+
+
+_DANGLING = ("+", "-", "*", "/", "=", "^", "\\times", "\\cdot", "\\div")
 _LAST_SIDE = re.compile(r"=|\\approx(?![A-Za-z])|≈|[{}]")
 
 
