@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from rlvr_rewards import check
@@ -68,3 +70,106 @@ def test_openrlhf_spec_weighted_sum():
     out = fn([p + c for p, c in zip(prompts, COMPLETIONS)], prompts, [GOLD] * 4)
     rewards = out["rewards"].tolist() if hasattr(out["rewards"], "tolist") else list(out["rewards"])
     assert rewards == pytest.approx([_expected(c) for c in COMPLETIONS], rel=1e-6)
+
+
+# ================================================================ issue 17: the new rewards by name
+NEW_SPECS = ("think_format", "length", "reasoning_steps", "code_format", "overlong_linear", "repetition_words", "repetition_chars")
+CODE = "<think>\nplan\n</think>\n<answer>\n```{lang}\nx = 1\n```\n</answer>"
+GROUPED = [r"\boxed{7}", r"so it is \boxed{7}", r"\boxed{3}", r"so it is \boxed{3}"]  # two prompts, two each
+GROUPED_GOLDS = ["7", "7", "3", "3"]
+PER_GROUP = [0.5, -0.5, 0.5, -0.5]
+
+
+def test_trl_ready_callables_for_the_new_rewards():
+    from rlvr_rewards.integrations import trl
+
+    pairs = {
+        "think_format_reward": "think_format", "length_reward": "length", "reasoning_steps_reward": "reasoning_steps",
+        "code_format_reward": "code_format", "overlong_linear_reward": "overlong_linear",
+    }
+    for attr, spec in pairs.items():
+        fn = getattr(trl, attr)
+        assert fn.__name__ == attr and fn.verifier == spec
+        assert pickle.loads(pickle.dumps(fn)).__name__ == attr
+    # TRL's think_format_reward docstring example
+    completions = [
+        [{"role": "assistant", "content": "<think>\nThis is my reasoning.\n</think>\nThis is my answer."}],
+        [{"role": "assistant", "content": "<think>\nThis is my reasoning.\nThis is my answer."}],
+    ]
+    assert trl.think_format_reward(prompts=["q", "q"], completions=completions) == [1.0, 0.0]
+    for spec in NEW_SPECS:
+        assert trl.make_reward(spec)(prompts=["q"], completions=[CODE.format(lang="python")], solution=["1"])[0] is not None
+
+
+def test_trl_length_groups_by_prompt_and_code_format_reads_language():
+    from rlvr_rewards.integrations.trl import code_format_reward, length_reward, make_reward
+
+    prompts = ["p1", "p1", "p2", "p2"]
+    assert length_reward(prompts=prompts, completions=GROUPED, solution=GROUPED_GOLDS) == pytest.approx(PER_GROUP)
+    ids = [[0] * 3, [0] * 1, [0] * 2, [0] * 2]  # tokens win over characters
+    assert length_reward(prompts=prompts, completions=GROUPED, completion_ids=ids, solution=GROUPED_GOLDS) == pytest.approx([-0.5, 0.5, 0.0, 0.0])
+    composed = make_reward("accuracy + 0.5*length")(prompts=prompts, completions=GROUPED, solution=GROUPED_GOLDS)
+    assert composed == pytest.approx([1 + 0.5 * x for x in PER_GROUP])
+    code = [CODE.format(lang="python"), CODE.format(lang="cpp")]
+    assert code_format_reward(prompts=["q", "q"], completions=code) == [1.0, 0.0]
+    assert code_format_reward(prompts=["q", "q"], completions=code, language=["python", "cpp"]) == [1.0, 1.0]
+
+
+def test_trl_repetition_units():
+    from rlvr_rewards.integrations.trl import make_reward, repetition_reward
+
+    cjk = ["这个这个这个这个这个"]
+    assert repetition_reward(prompts=["q"], completions=cjk) == pytest.approx([-0.75])  # no ids: CJK characters
+    assert repetition_reward(prompts=["q"], completions=cjk, completion_ids=[[1, 2, 3, 4]]) == [0.0]  # ids: tokens
+    assert make_reward("repetition_chars")(prompts=["q"], completions=cjk, completion_ids=[[1, 2, 3, 4]]) == pytest.approx([-0.75])
+    assert make_reward("repetition_words")(prompts=["q"], completions=cjk) == [0.0]
+
+
+def test_swift_orms_for_the_new_rewards():
+    from rlvr_rewards.integrations.swift import DEFAULT_ORMS, orm_class, register_orms
+
+    for spec in NEW_SPECS:
+        assert DEFAULT_ORMS[f"rlvr_{spec}"] == spec
+    registry: dict = {}
+    register_orms(registry=registry)
+    assert {f"rlvr_{s}" for s in NEW_SPECS} <= set(registry)
+    length = orm_class("rlvr_length", base=object)()
+    assert length(GROUPED, solution=GROUPED_GOLDS, prompt_id=["a", "a", "b", "b"]) == pytest.approx(PER_GROUP)
+    code = [CODE.format(lang="js"), CODE.format(lang="python")]
+    assert orm_class("rlvr_code_format", base=object)()(code, language=["javascript", "javascript"]) == [1.0, 0.0]
+    think = orm_class("rlvr_think_format", base=object)()
+    assert think(["<think>r</think>a", "a<think>r</think>"]) == [1.0, 0.0]
+    cjk = ["这个这个这个这个这个"]
+    rep = orm_class("rlvr_repetition", base=object)()
+    assert rep(cjk, response_token_ids=[[1, 2, 3]]) == [0.0] and rep(cjk) == pytest.approx([-0.75])
+
+
+def test_verl_new_rewards_by_name():
+    from rlvr_rewards.integrations.verl import compute_score, compute_score_batch
+
+    assert compute_score("x", "<think>r</think>answer", "1", {"verifier": "think_format"})["score"] == 1.0
+    assert compute_score("x", "Step 1: a\nStep 2: b\nStep 3: c", "1", {"verifier": "reasoning_steps"})["score"] == 1.0
+    assert compute_score("x", "这个这个这个这个这个", "1", {"verifier": "repetition"})["score"] == pytest.approx(-0.75)  # text: CJK chars
+    js = CODE.format(lang="javascript")
+    assert compute_score("x", js, None, {"verifier": "code_format"})["score"] == 0.0
+    assert compute_score("x", js, None, {"verifier": "code_format", "language": "javascript"})["score"] == 1.0
+    infos = [{"verifier": "length", "index": i // 2} for i in range(4)]
+    out = compute_score_batch(["gsm8k"] * 4, GROUPED, GROUPED_GOLDS, infos)
+    assert [r["score"] for r in out] == pytest.approx(PER_GROUP)
+    out = compute_score_batch(["x"] * 2, [js, js], [None, None], [{"verifier": "code_format", "language": lang} for lang in ("js", "cpp")])
+    assert [r["score"] for r in out] == [1.0, 0.0]
+
+
+def test_openrlhf_new_rewards_by_name(monkeypatch):
+    from rlvr_rewards.integrations import openrlhf
+
+    fn = openrlhf.make_reward_func("length")
+    prompts = ["p1", "p1", "p2", "p2"]
+    out = fn([p + c for p, c in zip(prompts, GROUPED)], prompts, GROUPED_GOLDS)
+    rewards = out["rewards"].tolist() if hasattr(out["rewards"], "tolist") else list(out["rewards"])
+    assert rewards == pytest.approx(PER_GROUP)
+    monkeypatch.setenv("RLVR_VERIFIER", "think_format")
+    out = openrlhf.from_env()(["q<think>r</think>a"], ["q"], [None])
+    assert list(out["rewards"]) == [1.0]
+    for spec in NEW_SPECS:
+        openrlhf.make_reward_func(spec)  # validated at set-up

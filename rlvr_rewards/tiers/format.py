@@ -56,3 +56,64 @@ class FormatVerifier(Verifier):
             return Decision(Outcome.CORRECT, 1.0, "format ok")
         score = (len(rules) - len(failed)) / len(rules) if self.partial else 0.0
         return Decision(Outcome.INCORRECT, score, "format: failed " + ", ".join(failed))
+
+
+@register("think_format", aliases=("think_only_format",))
+class ThinkFormat(Verifier):
+    """One leading ``<think>…</think>`` block, then the answer as plain text (DeepSeek-R1 / Qwen3).
+
+    ``style="trl"`` (default) is TRL's ``think_format_reward``: the text starts with ``<think>``
+    (nothing before it, not even whitespace), contains no second ``<think>``, and closes it;
+    empty reasoning and an empty answer are allowed. ``style="verifiers"`` is PrimeIntellect
+    verifiers' ``ThinkParser`` format reward: leading whitespace allowed, exactly one ``<think>``
+    and one ``</think>``, and something (even a newline) after ``</think>``.
+
+    >>> t = ThinkFormat()
+    >>> t.matches("<think>reasoning</think>answer"), t.matches("<think></think>answer")
+    (True, True)
+    >>> t.matches(" <think>r</think>a"), t.matches("<think>r<think>s</think>a"), t.matches("<think>r")
+    (False, False, False)
+    >>> ThinkFormat(style="verifiers").matches(" <think>r</think>a"), ThinkFormat(style="verifiers").matches("<think>r</think>")
+    (True, False)
+    """
+
+    name = "think_format"
+    needs_gold = False
+    needs_answer = False
+    STYLES = ("trl", "verifiers")
+
+    def __init__(self, think_tag: str = "think", style: str = "trl"):
+        if style not in self.STYLES:
+            raise ValueError(f"style must be one of {', '.join(self.STYLES)}, not {style!r}")
+        self.think_tag = think_tag
+        self.style = style
+        self.open, self.close = f"<{think_tag}>", f"</{think_tag}>"
+
+    def why_not(self, text: str) -> str | None:
+        """None when ``text`` has the layout, else the rule it breaks."""
+        to, tc = self.open, self.close
+        if self.style == "verifiers":
+            if not text.strip().startswith(to):
+                return f"does not start with {to}"
+            if text.count(to) != 1 or text.count(tc) != 1:
+                return f"needs exactly one {to} and one {tc}"
+            if not text.split(tc)[-1]:
+                return f"nothing after {tc}"
+            return None
+        if not text.startswith(to):
+            return f"does not start with {to}" + (" (leading whitespace)" if text.lstrip().startswith(to) else "")
+        rest = text[len(to):]
+        if to in rest:
+            return f"a second {to}"
+        if tc not in rest:
+            return f"{to} is never closed"
+        return None
+
+    def matches(self, text: str) -> bool:
+        return self.why_not(text) is None
+
+    def decide(self, sample: Sample) -> Decision:
+        why = self.why_not(sample.completion)
+        if why is None:
+            return Decision(Outcome.CORRECT, 1.0, "think format ok")
+        return Decision(Outcome.INCORRECT, 0.0, f"think format: {why}")
