@@ -18,6 +18,14 @@ from __future__ import annotations
 
 import re
 
+
+def _first_chars(chars: str, pattern: str) -> str:
+    """``pattern`` behind a one-character lookahead of the characters it can start with: the regex
+    engine then skips every other position at once (several times faster on long texts, the same
+    matches)."""
+    return f"(?=[{chars}])(?:{pattern})"
+
+
 __all__ = [
     "strip_end_tokens", "final_statement", "reduce_statement", "has_words", "strip_option_label",
     "is_collection", "collection_text", "declines", "starts_with_value", "answer_parts", "several_values",
@@ -45,7 +53,8 @@ def strip_end_tokens(text: str) -> str:
 
 _TAIL = 3000
 # A statement that declines to answer: its numbers are not an answer.
-_REFUSAL = re.compile(
+_REFUSAL = re.compile(_first_chars(
+    "cCuUiInNwWdDsS无不",
     r"(?i:\b(?:cannot|can\s*not|can't|unable\s+to|impossible\s+to|not\s+possible|no\s+way\s+to|"
     r"not\s+(?:enough|sufficient)\s+information|insufficient|unclear|not\s+(?:be\s+)?determin\w*|"
     r"without\s+(?:more|additional|further)\s+(?:information|context|data)|"
@@ -53,7 +62,7 @@ _REFUSAL = re.compile(
     r"(?:does|do|did)(?:n't|\s+not)\s+have\s+(?:enough\s+|sufficient\s+|any\s+|the\s+)?(?:information|data|context|details)|"
     r"no\s+(?:information|data)\s+(?:about|on|is|are|regarding)|not\s+(?:provided|given|shown|visible)\b|sorry)\b)"
     r"|无法|不能确定|不确定"
-)
+))
 # Sentence ends: ". " (not the point of "3.5"), "! ", "? ", and the CJK full stops anywhere.
 _SENT_END = re.compile(r"[.!?](?=\s|$)|[。！？；]")
 
@@ -69,7 +78,8 @@ def _sentences(line: str) -> list[str]:
 
 # Elements: math spans (Pandoc's rule for $…$: no space just inside either dollar, no digit right
 # after the closing one, so "$7 - $5 = $2" is currency), bold values and numbers.
-_ELEMENT = re.compile(
+_ELEMENT = re.compile(_first_chars(
+    r"$\\*\[\d+\-−",
     r"(?P<dmath>\$\$(?P<dm>[^$]{1,400}?)\$\$)"
     r"|(?P<bmath>\\\[(?P<bm>.{1,400}?)\\\])"
     r"|(?P<pmath>\\\((?P<pm>.{1,400}?)\\\))"
@@ -79,12 +89,13 @@ _ELEMENT = re.compile(
     r"|(?P<num>(?<![\w.^_{])(?<![\w'.^_]\()(?<![A-Za-z)][-+*/])(?<![A-Za-z)] [-+*/])[-−+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
     r"(?:\s*/\s*\d+(?:\.\d+)?)?(?:\s*(?:\\?%|percent\b))?(?!\d)"
     r"(?!\s*(?:\\cdot|\\times|[*×·^])))",  # an operand of a product or a power is not a value
-)
-_COPULA = re.compile(
+))
+_COPULA = re.compile(_first_chars(
+    "iIaAwWbBeEgGyYcCtTrR=:≈为是等得＝：",
     r"(?i:\b(?:is|are|was|were|be|equals?|equal\s+to|gives?|yields?|becomes?|comes\s+to|totals?|"
     r"amounts?\s+to|remains?)\b)"
     r"|(?<![<>=!])=(?!=)|:|≈|为|是|等于|得|＝|："
-)
+))
 _JOIN = re.compile(
     r"\s*(?:,?\s*(?:or|and|to|and/or|或|和|与|至)\s*(?:[A-Za-z]\w{0,3}\s*=\s*)?|\s*[-–~]\s*|,\s*)", re.IGNORECASE
 )
