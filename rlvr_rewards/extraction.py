@@ -16,6 +16,7 @@ from .prose import (
     declines,
     final_statement,
     has_words,
+    option_label,
     reduce_statement,
     starts_with_value,
     strip_end_tokens,
@@ -424,7 +425,7 @@ def _marker_value(text: str, pos: int, max_answer_len: int) -> str | None:
         boxes = [b for b in find_boxed(value) if b]
         if boxes:
             value = boxes[-1]
-    if value and (has_words(value, 2) or (has_words(value, 1) and not starts_with_value(value))):
+    if value and not option_label(value) and (has_words(value, 2) or (has_words(value, 1) and not starts_with_value(value))):
         # ("5 cm", "8kHz": a value with its unit is left whole for the parser)
         # "Final Answer: The smallest such $k$ is 12." / "解方程得到n=8": the value the sentence states
         stated = reduce_statement(value)

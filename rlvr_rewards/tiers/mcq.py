@@ -1,15 +1,19 @@
 """``mcq``: multiple-choice letters A–J, anchored, case-sensitive, negation-aware.
 
 The letter comes from the extracted final answer (``B``, ``(B)``, ``\\boxed{B}``,
-``**Answer:** B``, "The answer is B, a prime number."); when the answer is the text of an option
-it is mapped to that option's letter. Without a marked answer, anchored patterns are searched
-from the end of the completion, skipping letters after "not". Two or more different letters are
-a hedge.
+``**Answer:** B``, "The answer is B, a prime number.", "B (no)", "(C): 10°", "答案：D"); with
+``options`` given, an answer that states one option's content is that option's letter, and a
+letter whose stated content is another option or a different value ("(D) 140°" when D is 20°)
+is not accepted. Without a marked answer, anchored patterns are searched from the end of the
+completion, skipping letters after "not" and echoed prompts ("answer with the option letter,
+e.g., A, B, C, D"). Two or more different letters, or every option listed, are a hedge. The
+reading itself lives in :mod:`.mcq_extract`.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..extraction import split_alternatives
 from ..parsing.normalize import normalize
@@ -17,87 +21,52 @@ from ..registry import register
 from ..sample import Sample
 from ..verdict import Decision, Outcome
 from .base import Verifier, correct, incorrect
+from .mcq_extract import (
+    CONTRA,
+    HEDGE,
+    LETTERS,
+    clean_options,
+    cue_after,
+    leads_with_letter,
+    read_answer,
+    search_text,
+)
 
-LETTERS = "ABCDEFGHIJ"
-# "B) 42", "(B) 42", "B. 42" — a letter needs punctuation to lead an answer ("A careful…", "I think…").
-_LEAD = re.compile(r"^(?:\(([A-J])\)|([A-J])[.:)])(?:\s|$)")
-_ONLY = re.compile(r"^\(?([A-J])\)?[.:]?$")
-_SEP = r"(?:\s*(?:,|;|&|/|\band\b|\bor\b)\s*|\s+)"
-_LETTER_LIST = re.compile(rf"^\(?[A-J]\)?(?:{_SEP}\(?[A-J]\)?)+[.]?$")
-# Cues that name the chosen option. Letters themselves are case-sensitive.
-_CUE = re.compile(
-    r"(?i:\b(?:answer|option|choice)\s*(?:is|:|would\s+be|should\s+be|=)?|\bmust\s+be|\bwe\s+get"
-    r"|\bchoose|\bselect|\bpick|\bgo\s+with)\s*:?\s*\**\s*\(?([A-J])\)?(?![A-Za-z'])"
+__all__ = ["LETTERS", "MCQVerifier", "gold_letter", "letter_of", "reads_completion"]
+
+# Extraction sources that mark the final answer; anything else ("none", "bare", an unmarked
+# "statement") leaves the choice to the completion's own cues. batch.py keys those on the text.
+MARKED = frozenset(
+    {"boxed", "answer_tag", "the_answer_is", "final_answer", "answer_colon", "bold_answer", "hashes", "cn_answer"}
 )
-# A letter named in a clause that rules it out: "not B", "eliminating option B and option C".
-_NEGATION = re.compile(
-    r"(?i:\bnot\b|\bn't\b|eliminat\w*|\brule[sd]?\s+out|\bruling\s+out|exclud\w*|\bexcept\b)[^,.;:!?\n]*$"
-)
-_WRONG_AFTER = re.compile(
-    r"\)?\s*(?i:is\s+(?:wrong|incorrect|false|not|eliminated|ruled\s+out|impossible)|can\s+be\s+(?:eliminated|ruled\s+out)|isn't)"
-)
-_PAREN_LETTER = re.compile(r"\(([A-J])\)")
-_MORE_LETTERS = re.compile(r"\s*(?:,|/|&|\bor\b|\band\b)\s*\(?([A-J])\)?(?![A-Za-z'])")
+PHRASE_MARKED = frozenset({"the_answer_is", "final_answer", "answer_colon", "bold_answer", "cn_answer"})
+_GOLD_ONLY = re.compile(r"^\(?([A-J])\)?[.:]?$")
+# "(B) 60°", "B. 60°", "B) 60": a gold written with its option text is the letter.
+_GOLD_LEAD = re.compile(r"^(?:\(([A-J])\)|([A-J])[.:)])\s*\S")
 
 
 def letter_of(answer: str, options: list[str] | None = None) -> str | None | bool:
     """The letter an extracted answer names; False for several letters (a hedge); None if none."""
-    text = normalize(answer).strip()
-    text = text.strip("*").strip()
-    if _LETTER_LIST.match(text):
-        letters = set(re.findall(r"[A-J]", text))
-        return letters.pop() if len(letters) == 1 else False
-    m = _ONLY.match(text)
-    if m:
-        return m.group(1)
-    m = _LEAD.match(text)
-    if m:
-        return m.group(1) or m.group(2)
-    if options:
-        key = _canon(text)
-        for i, option in enumerate(options[: len(LETTERS)]):
-            if key and key == _canon(option):
-                return LETTERS[i]
-    return None
+    got = read_answer(answer, options)
+    return None if got == CONTRA else got
 
 
-def _canon(text: str) -> str:
-    return "".join(normalize(str(text)).lower().split()).rstrip(".")
+def reads_completion(gold: object) -> bool:
+    """Whether ``mcq`` may read the whole completion for this gold, not only the extracted
+    answer: always for a letter gold (batch dedupe must then key on the completion's text)."""
+    if isinstance(gold, str):
+        return gold_letter(gold) is not None
+    if isinstance(gold, (list, tuple)):
+        return any(isinstance(g, str) and gold_letter(g) is not None for g in gold)
+    return False
 
 
-def _search_tail(text: str) -> str | None | bool:
-    """The chosen letter in a completion without a marked answer.
-
-    The last cue ("answer is D", "we get D", "choose D") wins, skipping letters ruled out in
-    their clause ("it is not B", "eliminating option B and option C", "B is wrong"). Without a
-    cue, lines that hold only letters and a final "(D)" count; two different letters there are
-    a hedge (False).
-    """
-    tail = text[-4000:]
-    found: str | None | bool = None
-    for m in _CUE.finditer(tail):
-        if _NEGATION.search(tail[max(0, m.start() - 80) : m.start(1)]) or _WRONG_AFTER.match(tail, m.end(1)):
-            continue
-        more = _MORE_LETTERS.match(tail, m.end())
-        found = False if more and more.group(1) != m.group(1) else m.group(1)  # "go with A or C"
-    if found is not None:
-        return found
-    letters: set[str] = set()
-    lines = [ln.strip() for ln in tail.splitlines() if ln.strip()]
-    for line in lines:
-        clean = line.strip("*").strip()
-        if _LETTER_LIST.match(clean) or _ONLY.match(clean):
-            letters.update(re.findall(r"[A-J]", clean))
-    if lines and re.search(r"\([A-J]\)\s*[.!]?$", lines[-1]):
-        letters.update(_PAREN_LETTER.findall(lines[-1]))
-    if len(letters) > 1:
-        return False
-    return letters.pop() if letters else None
-
-
+@lru_cache(maxsize=1024)
 def gold_letter(gold: str) -> str | None:
-    m = _ONLY.match(normalize(str(gold)).strip())
-    return m.group(1) if m else None
+    """The option letter a gold names ("B", "(B)", "(B) 60°"), None for other golds."""
+    text = normalize(str(gold)).strip()
+    m = _GOLD_ONLY.match(text) or _GOLD_LEAD.match(text)
+    return (m.group(1) or m.groups()[-1]) if m else None
 
 
 @register("mcq", aliases=("multiple_choice",))
@@ -106,31 +75,61 @@ class MCQVerifier(Verifier):
 
     name = "mcq"
     needs_answer = False
-    answer_only = True  # without an extracted answer the batch key is the whole completion
+    answer_only = False  # reads the completion itself (cues after a box, unmarked answers)
 
     def decide(self, sample: Sample) -> Decision | None:
-        golds = [g for g in (gold_letter(v.raw) for v in sample.golds or ()) if g]
+        golds = [g for g in (gold_letter(str(v.raw)) for v in sample.golds or ()) if g]
         if not golds:
             return None  # not a letter gold: let a math tier decide
+        options = clean_options(sample.options)
         ext = sample.extraction
         letter: str | None | bool = None
-        if ext.answer is not None:
+        if ext.source not in MARKED:
+            # No marked answer ("none", "bare", an unmarked final statement): the completion's own
+            # cues and letter lines decide first, the unmarked answer only when they name nothing.
+            letter = search_text(sample.completion, options)
+            if letter is HEDGE:
+                return incorrect("hedge: several options chosen")
+            if letter == CONTRA:
+                return incorrect("the stated option text contradicts its letter")
+        if letter is None and ext.answer is not None and leads_with_letter(ext.answer) and (
+            not ext.hedge or all(c in ext.answer for c in ext.candidates)
+        ):
+            # "(B) Does it slide faster with wax or without?": the letter is explicit; an "or" in
+            # its option text is no hedge (the content must still agree with the option)
+            letter = read_answer(ext.answer, options)
+            if letter == CONTRA:
+                return incorrect("the stated option text contradicts its letter")
+            if letter is HEDGE:
+                return incorrect("hedge: several options chosen")
+        if letter is None and ext.answer is not None:
             alternatives = split_alternatives(ext.answer)
             parts = [*alternatives, *(ext.candidates if ext.hedge else ())]
-            letters = {letter_of(a, sample.options) or _search_tail(a) for a in parts}
+            letters = set()
+            for a in parts:
+                got = read_answer(a, options)
+                if got is None and ext.source in MARKED:
+                    got = search_text(a, options)
+                letters.add(got)
+            if CONTRA in letters:
+                return incorrect("the stated option text contradicts its letter")
             if len(parts) > 1 and None in letters:
                 letters.discard(None)
                 if letters:  # "I would go with A or C": one part names a letter only by a cue
-                    letters.add(False)
-            if False in letters or len(letters - {None}) > 1:
+                    letters.add(HEDGE)
+            if HEDGE in letters or len(letters - {None}) > 1:
                 return incorrect("hedge: several options chosen")
             letter = next(iter(letters - {None}), None)
-        elif ext.hedge:
+        elif letter is None and ext.hedge:
             return incorrect("hedge: several different final answers")
-        if letter is None and ext.source in ("none", "bare"):
-            letter = _search_tail(sample.completion)
-            if letter is False:
+        if letter is None and ext.answer is not None and ext.source in MARKED:
+            # A marked answer that names no option ("\\boxed{58} square cm. The answer is B."):
+            # a cue after it in the completion decides.
+            letter = cue_after(sample.completion, ext.answer, options, anywhere=ext.source in PHRASE_MARKED)
+            if letter is HEDGE:
                 return incorrect("hedge: several options chosen")
+            if letter == CONTRA:
+                return incorrect("the stated option text contradicts its letter")
         if letter is None:
             if ext.answer is not None:
                 return incorrect("the answer names no option")
