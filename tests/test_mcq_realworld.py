@@ -417,3 +417,12 @@ def test_hostile_inputs_stay_linear(make):
         times.append(time.perf_counter() - t)
     assert times[1] < 2.0, times
     assert times[1] < 6 * times[0] + 0.05, times  # doubling the input does not square the time
+
+
+def test_labelled_gold_dispatches_to_mcq_under_accuracy() -> None:
+    from rlvr_rewards import check
+
+    assert check("\\boxed{B}", "(B) 60°").correct
+    assert not check("\\boxed{C}", "(B) 60°").correct
+    assert check("The answer is B.", "B. 60°", options=["30°", "60°"]).correct
+    assert not check("The answer is A.", "B. 60°", options=["30°", "60°"]).correct
