@@ -13,14 +13,23 @@ class Tolerance:
     Integers and exact rationals compare exactly. When either side is a written decimal, they are
     equal if ``|a - b| <= max(rel * max(|a|, |b|), abs)``, computed in exact rational arithmetic
     (so ``10^{20}+1`` vs ``10^{20}`` and ``2^{-99}`` vs ``2^{-98}`` are never confused by float
-    rounding). There is no percent ×100 leniency and no π≈3.14. ``round_to_decimal=True`` also
+    rounding). There is no percent ×100 leniency, and a decimal never stands for an exact value
+    (a gold ``\\pi`` does not accept ``3.14``). ``round_to_decimal=True`` also
     accepts an exact value that rounds to the decimal written on the other side (``1/3`` vs
     ``0.33``), for datasets whose golds are rounded.
+
+    ``gold_precision`` (on by default) is one-directional: a written decimal *gold* with at least
+    two significant digits and a non-zero fractional part accepts an exact or more precise
+    prediction that rounds to it at the gold's precision (gold ``3.14`` accepts ``22/7``; gold
+    ``0.0833`` accepts ``1/12``), never the reverse (gold ``\\pi`` does not accept ``3.14``), and a
+    one-digit gold is exact (gold ``0.5`` does not accept ``0.49``). Not a relative tolerance: a
+    prediction within 1% that does not round to the gold stays incorrect.
     """
 
     rel: float = 1e-9
     abs: float = 0.0
     round_to_decimal: bool = False
+    gold_precision: bool = True
 
     def close(self, a: Fraction, b: Fraction) -> bool:
         if a == b:

@@ -130,9 +130,12 @@ def starts_with_value(text: str) -> bool:
     return m is not None and not text[: m.start()].strip(" *([")
 
 
+_CJK_MATH = re.compile("根号|分之|平方|立方|倍")  # "2根号3", "3分之1": maths written in words
+
+
 def has_words(text: str, minimum: int = 2) -> bool:
     """Does ``text`` read as a sentence (words outside math), not a bare value?"""
-    outside = _ELEMENT.sub(" ", text)
+    outside = _ELEMENT.sub(" ", _CJK_MATH.sub(" ", text) if not text.isascii() else text)
     outside = _LATEX_CMD.sub(" ", outside)
     words = [w for w in _WORD.findall(outside) if w.lower() not in _MATH_WORDS]
     return len(words) >= minimum

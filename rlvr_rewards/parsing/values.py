@@ -14,7 +14,14 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import NamedTuple
 
-from .normalize import braces_balanced, compact, find_matching_brace, normalize, strip_wrappers
+from .normalize import (
+    braces_balanced,
+    compact,
+    find_matching_brace,
+    normalize,
+    normalize_unit,
+    strip_wrappers,
+)
 
 MAX_ANSWER_LEN = 1000
 
@@ -53,6 +60,8 @@ class Value(NamedTuple):
     op: str = ""
     lhs: str = ""
     letter: str = ""
+    unit: str = ""  # canonical unit the answer named ("cm", "m/s^2", "$"), "" when none
+    exponent: int = 0  # power of ten written in scientific notation ("1.28e-6": -6)
 
     @property
     def is_scalar(self) -> bool:
@@ -79,6 +88,7 @@ _MATH_WORDS = frozenset(
 _RELATIONS = (
     ("\\leq", "<="), ("\\le", "<="), ("\\geq", ">="), ("\\ge", ">="), ("\\neq", "!="),
     ("\\ne", "!="), ("\\lt", "<"), ("\\gt", ">"), ("≤", "<="), ("≥", ">="), ("<=", "<="),
+    ("\\approx", "≈"), ("≈", "≈"),
     (">=", ">="), ("\\in", "="), ("=", "="), ("<", "<"), (">", ">"),
 )
 _OPEN = "([{"
@@ -216,7 +226,12 @@ def _depth_at(t: str, index: int) -> int:
     return depth
 
 
+_RELATION_START = frozenset(tok[0] for tok, _ in _RELATIONS)
+
+
 def _find_relation(t: str) -> tuple[str, str, str] | None:
+    if not any(c in t for c in _RELATION_START):
+        return None
     depth = 0
     i = 0
     n = len(t)
@@ -226,7 +241,7 @@ def _find_relation(t: str) -> tuple[str, str, str] | None:
             depth += 1
         elif c in _CLOSE:
             depth -= 1
-        elif depth == 0:
+        elif depth == 0 and c in _RELATION_START:
             for token, op in _RELATIONS:
                 if t.startswith(token, i):
                     after = t[i + len(token) : i + len(token) + 1]
@@ -296,14 +311,17 @@ def _parse_general(text: str, _depth: int) -> Value | None:
     raw = strip_wrappers(text)
     if not raw or not braces_balanced(raw):
         return None
-    t = normalize(raw, stripped=True)
+    t, unit = normalize_unit(raw, stripped=True)
     if not t:
         return None
+    if "," in t:
+        t = _decimal_comma(t, unit)
     norm = compact(t)
     num = parse_number(t)
     if num is not None:
         value, decimals, percent, form = num
-        return Value(Kind.NUMBER, raw, norm, t, value, decimals, percent, form)
+        exponent = _exponent_of(norm) if form == "sci" else 0
+        return Value(Kind.NUMBER, raw, norm, t, value, decimals, percent, form, unit=unit, exponent=exponent)
     m = _CHOICE.fullmatch(norm)
     if m:
         return Value(Kind.CHOICE, raw, m.group(1), t, letter=m.group(1))
@@ -356,8 +374,32 @@ def _parse_general(text: str, _depth: int) -> Value | None:
             return None
         return Value(Kind.LIST, raw, norm, t, items=items)
     if _is_text(t):
-        return Value(Kind.TEXT, raw, " ".join(t.lower().split()), t)
-    return Value(Kind.EXPR, raw, norm, t)
+        return Value(Kind.TEXT, raw, " ".join(t.lower().split()), t, unit=unit)
+    return Value(Kind.EXPR, raw, norm, t, unit=unit)
+
+
+_COMMA_DECIMAL = re.compile(r"([-+]?\d),(\d{2})|([-+]?\d+),(\d{1,2}|\d{4,})")
+_SCI_EXPONENT = re.compile(r"(?:[eE]|10\^)\{?([-+]?\d{1,4})\}?$")
+
+
+def _decimal_comma(t: str, unit: str) -> str:
+    """``3,75`` and ``4,50 €`` are decimals; ``1,000`` stays a thousand and ``1,2`` a list.
+
+    A bare comma number is a decimal only as one digit, a comma and exactly two digits (``3,75``;
+    ``10,12`` may be a pair and stays a list); with a unit or currency, any digit count other
+    than three (``12,5 cm``, ``1234,5 €``).
+    """
+    m = _COMMA_DECIMAL.fullmatch(t)
+    if m is None:
+        return t
+    if m.group(1) is not None:
+        return f"{m.group(1)}.{m.group(2)}"
+    return f"{m.group(3)}.{m.group(4)}" if unit else t
+
+
+def _exponent_of(norm: str) -> int:
+    m = _SCI_EXPONENT.search(norm)
+    return int(m.group(1)) if m else 0
 
 
 def _parse_items(inner: str, depth: int) -> tuple[Value, ...] | None:

@@ -124,7 +124,7 @@ def gate(verifier: Verifier, sample: Sample) -> Decision | None:
     numeric_gold = bool(golds) and all(g.kind is Kind.NUMBER for g in golds)
     if numeric_gold and _words_only(pred):
         return _rejected("the answer is words, the gold a number")  # "题目信息不足", "the first one"
-    if numeric_gold and _UNEVALUATED.search(_last_side(pred.raw)):
+    if numeric_gold and _unevaluated(_last_side(pred.raw)):
         # "\int_0^1 F(t)dt", "\sum_{k=1}^\infty …" against 0.5: the work is left undone, and
         # SymPy would spend seconds (or the whole deadline) doing it
         return _rejected("the answer is not evaluated: it still holds an integral, sum, product or limit")
@@ -162,7 +162,16 @@ def _last_side(text: str) -> str:
     return text[start:]
 
 
-_UNEVALUATED = re.compile(r"\\(?:i{0,3}int|oint|sum|prod|lim|partial)(?![A-Za-z])|[∫∬∭∮∑∏∂]|\blim(?:\b|_)")
+_UNEVALUATED = re.compile(r"\\(?:i{0,3}int|oint|lim|partial)(?![A-Za-z])|[∫∬∭∮∂]|\blim(?:\b|_)")
+_SERIES = re.compile(r"\\(?:sum|prod)(?![A-Za-z])|[∑∏]")
+
+
+def _unevaluated(text: str) -> bool:
+    """An integral, limit or derivative, or an infinite series: work left undone. A finite sum
+    (``\\sum_{k=1}^{10} k``) is cheap for SymPy and is left to it."""
+    if _UNEVALUATED.search(text):
+        return True
+    return _SERIES.search(text) is not None and ("infty" in text or "∞" in text)
 
 
 def _rejected(detail: str) -> Decision:
