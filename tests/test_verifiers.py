@@ -148,7 +148,8 @@ def test_tier_positive(name, completion, gold):
 def test_cascade_reports_the_deciding_tier():
     assert check(r"\boxed{3}", "3").verifier == "exact"
     assert check(r"\boxed{3.0}", "3").verifier == "numeric"
-    assert check(r"\boxed{(-\infty,-5)}", "k<-5").verifier == "symbolic"
+    assert check(r"\boxed{(-\infty,-5)}", "k<-5").verifier == "latex"  # intervals vs inequalities
+    assert check(r"\boxed{2\sqrt{x}}", r"\sqrt{4x}").verifier == "symbolic"  # roots: SymPy decides equal
 
 
 # ---------------------------------------------------------------- gold shapes

@@ -4,6 +4,12 @@ No ``eval``/``exec``/SymPy: a recursive-descent parser with explicit length and
 depth limits builds a tiny immutable AST, which can be evaluated exactly
 (:func:`exact_value`, ``Fraction``) or numerically (:func:`numeric_value`,
 mpmath, imported lazily), and two ASTs compared with :func:`equivalent`.
+
+Numeric evaluation carries a running error bound node by node, so a value that cancels to 0
+(``e^{100}-e^{100}``) is 0 and a tiny value (``1/1000!``) is never within an absolute tolerance of
+another. With variables, only rational and analytic expressions are decided *equal* from random
+points (of both signs; exactly, at rational points, for rational functions); ``|x|``, roots,
+logarithms and non-integer powers of a variable are only ever found *different*.
 """
 
 from __future__ import annotations
@@ -35,7 +41,11 @@ __all__ = [
     "equivalent",
     "exact_value",
     "numeric_value",
+    "expression_class",
     "parse_expr",
+    "polynomial_degree",
+    "proportional",
+    "rename",
 ]
 
 # --- limits -----------------------------------------------------------------
@@ -702,13 +712,15 @@ def _rational_power(b: Fraction, x: Fraction) -> Fraction | None:
     return _ipow(Fraction(p, q), x.numerator)
 
 
-def _exact(e: Expr) -> Fraction | None:
-    """Exact value; None when not rational; raises :class:`_Limit` over limits."""
+def _exact(e: Expr, env: Mapping[str, Fraction] | None = None) -> Fraction | None:
+    """Exact value (symbols from ``env``); None when not rational; raises :class:`_Limit` over limits."""
     t = type(e)
     if t is Num:
         return _chk(e.value)
+    if t is Sym:
+        return None if env is None else env.get(e.name)
     if t in (Add, Mul, Neg, Div, Func, Pow):
-        vals = [_exact(c) for c in _children(e)]
+        vals = [_exact(c, env) for c in _children(e)]
         if any(v is None for v in vals):
             return None
     else:
@@ -793,6 +805,9 @@ _MP_FUNCS = {
     "arccsc": "acsc", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "ln": "ln",
 }  # fmt: skip
 _PERIODIC = frozenset({"sin", "cos", "tan", "cot", "sec", "csc"})
+_NO_ERR = -(10**9)  # error exponent of an exactly known value
+_EXACT = _NO_ERR // 2  # error exponents below this: still exact (a few bits added by sums)
+_ERR_SLACK = 16  # bits of safety on top of the propagated error bounds
 
 
 # mpmath's working precision is process-global: evaluations hold this lock so that a thread
@@ -813,11 +828,21 @@ def _mpmath() -> Any:
     return _MPMATH
 
 
-def _numeric(e: Expr, env: Mapping[str, complex] | None, dps: int) -> tuple[Any, int] | None:
-    """(value, scale) where ``2**scale`` bounds Add terms / function args (cancellation)."""
+def _numeric(
+    e: Expr, env: Mapping[str, Any] | None, dps: int, real: bool = False
+) -> tuple[Any, int] | None:
+    """(value, err) with ``|error| <~ 2**err``: a running error bound propagated node by node.
+
+    Every rounding adds ``|v| * 2**-prec``; sums add their terms' errors (so cancellation is
+    seen: ``e^{100}-e^{100}`` is 0 within ``2**(144-prec)``), products and quotients scale them,
+    functions multiply by a bound of their derivative. ``real=True`` evaluates over the reals:
+    any non-real intermediate (``\\sqrt{-1}``, ``\\ln(-2)``) makes the point undefined.
+    """
     M = _mpmath()
-    scale = [-(10**7)]
     mag, isfinite, mpc = M.mag, M.isfinite, M.mpc
+
+    def mg(v: Any) -> int:
+        return mag(v) if v else _NO_ERR
 
     def check(v: Any) -> Any:
         if not isfinite(v):
@@ -830,53 +855,90 @@ def _numeric(e: Expr, env: Mapping[str, complex] | None, dps: int) -> tuple[Any,
         if type(v) is mpc:  # flush a part far below working precision
             cut = m - M.mp.prec - 32
             if v.real and mag(v.real) < cut:
-                return mpc(0, v.imag)
-            if v.imag and mag(v.imag) < cut:
-                return mpc(v.real, 0)
+                v = mpc(0, v.imag)
+            elif v.imag and mag(v.imag) < cut:
+                v = mpc(v.real, 0)
+            if real and v.imag:
+                raise _Undefined
         return v
 
-    def note(v: Any) -> None:
-        if v:
-            scale[0] = max(scale[0], mag(v))
+    def rnd(v: Any) -> int:
+        return mg(v) - prec
 
-    def ev(e: Expr) -> Any:
+    def ev(e: Expr) -> tuple[Any, int]:
         t = type(e)
         if t is Num:
-            v = e.value
-            return M.mpf(v.numerator) if v.denominator == 1 else M.mpf(v.numerator) / v.denominator
+            x = e.value
+            if x.denominator == 1:
+                v = M.mpf(x.numerator)
+                return v, (_NO_ERR if x.numerator.bit_length() <= prec else rnd(v))
+            v = M.mpf(x.numerator) / x.denominator
+            return v, rnd(v) + 1
         if t is Const:
             if e.name == "pi":
-                return +M.pi
-            if e.name == "e":
-                return +M.e
-            if e.name == "i":
-                return M.mpc(0, 1)
-            raise _Undefined
+                v = +M.pi
+            elif e.name == "e":
+                v = +M.e
+            elif e.name == "i":
+                if real:
+                    raise _Undefined
+                return M.mpc(0, 1), _NO_ERR
+            else:
+                raise _Undefined
+            return v, rnd(v)
         if t is Sym:
             if env is None or e.name not in env:
                 raise _Undefined
-            return check(M.mpmathify(env[e.name]))
+            x = env[e.name]
+            if isinstance(x, Fraction):
+                v = M.mpf(x.numerator) / x.denominator
+                return check(v), rnd(v) + 1
+            return check(M.mpmathify(x)), _NO_ERR
         if t is Neg:
-            return -ev(e.arg)
+            v, err = ev(e.arg)
+            return -v, err
         if t is Add:
-            vals = [ev(a) for a in e.args]
-            for v in vals:
-                note(v)
-            return check(M.fsum(vals))
+            pairs = [ev(a) for a in e.args]
+            v = check(M.fsum([p[0] for p in pairs]))
+            err = max(p[1] for p in pairs) + len(pairs).bit_length()
+            return v, max(err, rnd(v)) + 1
         if t is Mul:
-            acc = ev(e.args[0])
+            v, err = ev(e.args[0])
             for a in e.args[1:]:
-                acc = check(acc * ev(a))
-            return acc
+                w, f = ev(a)
+                p = check(v * w)
+                err = max(mg(v) + f, mg(w) + err, err + f, rnd(p)) + 2
+                v = p
+            return v, err
         if t is Div:
-            n, d = ev(e.num), ev(e.den)
-            if not d:
-                raise _Undefined
-            return check(n / d)
+            (n, en), (d, ed) = ev(e.num), ev(e.den)
+            if not d or ed >= mg(d) - 4:
+                raise _Undefined  # a denominator indistinguishable from 0
+            q = check(n / d)
+            md = mg(d)
+            return q, max(en - md + 1, mg(q) + ed - md + 2, rnd(q)) + 2
         if t is Pow:
-            return check(power(ev(e.base), ev(e.exp)))
+            (b, eb), (x, ex_) = ev(e.base), ev(e.exp)
+            v = check(power(b, x))
+            mb = mg(b)
+            err = rnd(v)
+            if eb > _EXACT:
+                if b and eb < mb - 4:
+                    err = max(err, mg(v) + mg(x) + eb - mb + 2)
+                elif ex_ <= _EXACT and not M.im(x) and M.re(x) > 0 and eb + 2 < 0:
+                    # a base indistinguishable from 0: |a^x - b^x| <= |a - b|^min(x, 1) (scaled)
+                    xr = float(M.re(x))
+                    err = max(err, math.ceil((eb + 2) * min(xr, 1.0)) + (mg(x) if xr > 1 else 0))
+                else:
+                    raise _Undefined
+            if ex_ > _EXACT and v:
+                lnb = max((abs(mb) + 1).bit_length(), 2)
+                err = max(err, mg(v) + lnb + ex_)
+            return v, err + 2
         if t is Func:
-            return check(func(e.name, [ev(a) for a in e.args]))
+            args = [ev(a) for a in e.args]
+            v = check(func(e.name, [a[0] for a in args]))
+            return v, func_err(e.name, args, v)
         raise _Undefined
 
     def power(b: Any, x: Any) -> Any:
@@ -891,7 +953,6 @@ def _numeric(e: Expr, env: Mapping[str, complex] | None, dps: int) -> tuple[Any,
 
     def func(name: str, args: list[Any]) -> Any:
         x = args[0]
-        note(x)
         if name in _MP_FUNCS:
             if name in _PERIODIC and x and mag(x) > MAX_TRIG_ARG_BITS:
                 raise _Undefined
@@ -925,9 +986,60 @@ def _numeric(e: Expr, env: Mapping[str, complex] | None, dps: int) -> tuple[Any,
             return M.binomial(x, args[1])
         raise _Undefined
 
+    def func_err(name: str, args: list[tuple[Any, int]], v: Any) -> int:
+        """Error exponent of ``name(args) = v``: derivative bound times the argument error."""
+        x, ex_ = args[0]
+        base = rnd(v) + 2
+        errs = [a[1] for a in args]
+        if max(errs) <= _EXACT:
+            return base
+        mx, mv = mg(x), mg(v)
+        if name in ("sin", "cos", "sinh", "cosh"):
+            d = max(1, mv + 1)
+        elif name in ("tan", "cot", "tanh", "sec", "csc"):
+            d = max(1, 2 * mv + 2)
+        elif name in ("ln", "log"):
+            if ex_ >= mx - 4:
+                raise _Undefined  # argument indistinguishable from 0
+            d = 2 - mx
+            if name == "log":
+                b, eb = args[1]
+                lb = M.ln(b)
+                if eb > _EXACT and (eb >= mg(b) - 4 or not lb):
+                    raise _Undefined
+                d -= mg(lb) - 1
+                if eb > _EXACT:
+                    return max(base, d + ex_, mv + eb - mg(b) - mg(lb) + 4)
+        elif name == "abs":
+            return max(base, ex_)
+        elif name in ("sqrt", "root"):
+            n = 2 if name == "sqrt" else args[1][0]
+            if name == "root" and (args[1][1] > _EXACT or M.im(n) or M.re(n) < 1 or M.re(n) != int(M.re(n))):
+                raise _Undefined
+            k = int(M.re(n))
+            holder = ex_ // k + 2  # |a^(1/k) - b^(1/k)| <= |a - b|^(1/k)
+            lip = mv + ex_ - mx + 2 if x else holder
+            return max(base, min(holder, lip))
+        elif name in ("arcsin", "arccos", "arcsec", "arccsc"):
+            w = 1 - x * x if name in ("arcsin", "arccos") else x * x * (x * x - 1)
+            holder = ex_ // 2 + 3
+            lip = ex_ + 2 - mg(w) // 2 if w else holder
+            return max(base, min(holder, lip))
+        elif name in ("arctan", "arccot"):
+            w = 1 + x * x
+            if not w:
+                raise _Undefined
+            d = 2 - mg(w)
+        else:  # factorial, binom: Gamma'/Gamma = digamma ~ ln|x|
+            d = mv + max((abs(mg(a[0])) + 2).bit_length() for a in args) + 2
+            ex_ = max(errs)
+        return max(base, d + ex_)
+
     with _MP_LOCK, M.workdps(dps + GUARD_DPS):
+        prec = M.mp.prec
         try:
-            return M.mpc(ev(e)), scale[0]
+            v, err = ev(e)
+            return M.mpc(v), err
         except (_Undefined, ArithmeticError, ValueError, TypeError, RecursionError):
             return None
 
@@ -948,14 +1060,87 @@ def numeric_value(
 
 # --- comparison -----------------------------------------------------------------
 def _close(ra: tuple[Any, int], rb: tuple[Any, int], rel_tol_digits: int, dps: int) -> bool:
+    """Equal within a relative ``10**-rel_tol_digits``, or within both values' error bounds.
+
+    There is no absolute tolerance: ``1/1000!`` and ``1/1001!`` differ by a factor of 1001 and
+    compare unequal however small they are.
+    """
     M = _mpmath()
     with _MP_LOCK, M.workdps(dps + GUARD_DPS):
-        (va, sa), (vb, sb) = ra, rb
+        (va, ea), (vb, eb) = ra, rb
         tol = max(
             max(abs(va), abs(vb)) * M.mpf(10) ** -rel_tol_digits,
-            M.ldexp(M.mpf(1), max(sa, sb)) * M.mpf(10) ** -dps,
+            M.ldexp(M.mpf(1), max(ea, eb) + _ERR_SLACK),
         )
         return bool(abs(va - vb) <= tol)
+
+
+# Expression classes for comparisons with free symbols (see ``expression_class``).
+CONSTANT, RATIONAL, ANALYTIC, OTHER = 0, 1, 2, 3
+# meromorphic on C, or (arctan) real-analytic on the whole real line
+_ENTIRE_FUNCS = frozenset({"sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "arctan"})
+
+
+def expression_class(e: Expr) -> int:
+    """How an expression depends on its free symbols.
+
+    ``CONSTANT``: no symbols. ``RATIONAL``: numbers and constants combined with symbols by
+    ``+ - * /`` and integer powers. ``ANALYTIC``: also trigonometric / hyperbolic functions,
+    ``\\arctan`` and powers ``c^x`` of a positive constant (analytic in every symbol on the real
+    line, so agreeing on an interval means agreeing everywhere). ``OTHER``: anything with ``|x|``, roots, logarithms,
+    inverse trigonometric functions, factorials or non-integer powers of a symbol, whose
+    agreement at positive points says nothing about negative ones (``\\sqrt{x^2}`` vs ``x``).
+    """
+    t = type(e)
+    if t is Num or t is Const:
+        return CONSTANT
+    if t is Sym:
+        return RATIONAL
+    if t is Add or t is Mul:
+        return max(expression_class(c) for c in e.args)
+    if t is Neg:
+        return expression_class(e.arg)
+    if t is Div:
+        return max(expression_class(e.num), expression_class(e.den))
+    if t is Pow:
+        cb, cx = expression_class(e.base), expression_class(e.exp)
+        if cx == CONSTANT:
+            if cb == CONSTANT:
+                return CONSTANT
+            x = exact_value(e.exp)
+            return cb if x is not None and x.denominator == 1 else OTHER
+        if cb == CONSTANT:
+            b = exact_value(e.base)
+            if e.base == Const("e") or (b is not None and b > 0):
+                return max(ANALYTIC, cx)
+        return OTHER
+    if t is Func:
+        c = max(expression_class(a) for a in e.args)
+        if c == CONSTANT:
+            return CONSTANT
+        return max(ANALYTIC, c) if e.name in _ENTIRE_FUNCS else OTHER
+    return OTHER
+
+
+def _has_imaginary(e: Expr) -> bool:
+    stack: list[Expr] = [e]
+    while stack:
+        node = stack.pop()
+        if type(node) is Const and node.name == "i":
+            return True
+        stack.extend(_children(node))
+    return False
+
+
+def _sign_pattern(k: int, n: int, rng: random.Random) -> list[float]:
+    """Point ``k`` of a comparison: all positive, all negative, alternating, then random signs."""
+    if k == 0:
+        return [1.0] * n
+    if k == 1:
+        return [-1.0] * n
+    if k == 2 and n > 1:
+        return [(-1.0) ** i for i in range(n)]
+    return [rng.choice((-1.0, 1.0)) for _ in range(n)]
 
 
 def equivalent(
@@ -963,15 +1148,26 @@ def equivalent(
 ) -> bool | None:
     """Decide whether two expressions are equal: True, False or None (cannot tell).
 
-    Exact Fraction comparison when both are rational; otherwise numeric comparison
-    at 50+ digits (relative tolerance ``10**-rel_tol_digits``), at ``points``
-    random positive real points (seeded) when free symbols occur. When an exact
-    evaluation was refused for size, a numeric "equal" becomes None.
+    Without symbols: exact Fraction comparison when both are rational, otherwise 50-digit
+    evaluation (relative tolerance ``10**-rel_tol_digits``, or the propagated rounding error
+    for values that cancel to 0). When an exact evaluation was refused for size, a numeric
+    "equal" becomes None.
+
+    With symbols, at ``points`` seeded random points of both signs:
+
+    - rational functions with rational coefficients are evaluated exactly at rational points
+      (equal at all of them: True; one difference: False);
+    - other rational and analytic expressions (``\\sin``, ``e^x``) numerically: True / False;
+    - anything else (``|x|``, roots, logs, non-integer powers) over the reals only: False when
+      the two differ at a point where both are real, otherwise None (SymPy decides), so
+      ``\\sqrt{x^2}`` is never "equal" to ``x``.
     """
     xa, la = _exact_or_limit(a)
     xb, lb = _exact_or_limit(b)
     if xa is not None and xb is not None:
         return xa == xb
+    if a == b:
+        return True  # the same tree, e.g. ``\\tan^{-1} x`` and ``\\arctan x``
     limited = la or lb
     dps = max(50, rel_tol_digits + 20)
     names = sorted(a.free_symbols() | b.free_symbols())
@@ -981,19 +1177,208 @@ def equivalent(
             return None
         same = _close(ra, rb, rel_tol_digits, dps)
         return None if same and limited else same
+    cls = max(expression_class(a), expression_class(b))
     rng = random.Random(seed)
+    if cls == RATIONAL and not limited:
+        r = _equal_at_rational_points(a, b, names, points, rng)
+        if r is not None:
+            return r
+    real = cls == OTHER
+    if real and (_has_imaginary(a) or _has_imaginary(b)):
+        return None
     defined = False
-    for _ in range(points):
-        env = {s: rng.uniform(0.5, 2.5) for s in names}
-        ra, rb = _numeric(a, env, dps), _numeric(b, env, dps)
+    # Sign-dependent expressions get six more points, both signs in each of the magnitude bands
+    # 0.1-1, 1-10 and 10-100, so that a sign change away from the origin (|x - 7| vs x - 7) is
+    # found too.
+    for k in range(points + 6 if real else points):
+        if k < points:
+            signs = _sign_pattern(k, len(names), rng)
+            env = {s: sg * rng.uniform(0.5, 2.5) for s, sg in zip(names, signs)}
+        else:
+            j = k - points  # bands j // 2 = 0, 1, 2; all + / all - (one symbol: + / -), else mixed
+            pattern = j % 2 if j < 2 or len(names) == 1 else 2 + j
+            signs = _sign_pattern(pattern, len(names), rng)
+            env = {s: sg * 10 ** (j // 2 - 1 + rng.random()) for s, sg in zip(names, signs)}
+        ra, rb = _numeric(a, env, dps, real), _numeric(b, env, dps, real)
         if ra is None or rb is None:
             continue
         if not _close(ra, rb, rel_tol_digits, dps):
             return False
         defined = True
-    if not defined or limited:
+    if not defined or limited or real:
         return None
     return True
+
+
+def _equal_at_rational_points(
+    a: Expr, b: Expr, names: list[str], points: int, rng: random.Random
+) -> bool | None:
+    """Exact comparison of two rational functions at random rational points (Schwartz-Zippel).
+
+    None when the coefficients are not rational (``\\pi x``), a point is a pole of either side
+    at every try, or the values grow past the size limits.
+    """
+    defined = 0
+    for k in range(points * 2):
+        if defined >= points:
+            break
+        signs = _sign_pattern(k % points, len(names), rng)
+        env = {s: Fraction(int(sg) * rng.randint(1, 10**6), rng.randint(1, 10**3)) for s, sg in zip(names, signs)}
+        try:
+            va, vb = _exact(a, env), _exact(b, env)
+        except (_Limit, RecursionError):
+            return None
+        if va is None or vb is None:
+            if _has_non_rational_coefficient(a) or _has_non_rational_coefficient(b):
+                return None
+            continue  # a pole of one side at this point
+        if va != vb:
+            return False
+        defined += 1
+    return True if defined >= points else None
+
+
+def _has_non_rational_coefficient(e: Expr) -> bool:
+    """A constant part (``\\pi``, ``\\sqrt{2}``) that is not a rational number."""
+    stack: list[Expr] = [e]
+    while stack:
+        node = stack.pop()
+        if not node.free_symbols():
+            if exact_value(node) is None:
+                return True
+        else:
+            stack.extend(_children(node))
+    return False
+
+
+# --- renaming, degrees, proportionality ------------------------------------------------
+def rename(e: Expr, mapping: Mapping[str, str]) -> Expr:
+    """The tree with symbols renamed (``rename(2k\\pi, {'k': 'm'})`` is ``2m\\pi``)."""
+    t = type(e)
+    if t is Sym:
+        return Sym(mapping.get(e.name, e.name))
+    if t is Num or t is Const:
+        return e
+    if t is Neg:
+        return Neg(rename(e.arg, mapping))
+    if t is Add or t is Mul:
+        return t(tuple(rename(c, mapping) for c in e.args))
+    if t is Div:
+        return Div(rename(e.num, mapping), rename(e.den, mapping))
+    if t is Pow:
+        return Pow(rename(e.base, mapping), rename(e.exp, mapping))
+    if t is Func:
+        return Func(e.name, tuple(rename(c, mapping) for c in e.args))
+    raise ExprError(f"unknown node {e!r}")
+
+
+def polynomial_degree(e: Expr) -> int | None:
+    """Total degree when ``e`` is written as a polynomial in its symbols (structurally), else None."""
+    t = type(e)
+    if not e.free_symbols():
+        return 0
+    if t is Sym:
+        return 1
+    if t is Neg:
+        return polynomial_degree(e.arg)
+    if t is Add or t is Mul:
+        ds = [polynomial_degree(c) for c in e.args]
+        if any(d is None for d in ds):
+            return None
+        return max(ds) if t is Add else sum(ds)  # type: ignore[arg-type, type-var]
+    if t is Div:
+        return polynomial_degree(e.num) if not e.den.free_symbols() else None
+    if t is Pow and not e.exp.free_symbols():
+        n = exact_value(e.exp)
+        d = polynomial_degree(e.base)
+        if n is None or n.denominator != 1 or n < 0 or d is None or n > 64:
+            return None
+        return d * int(n)
+    return None
+
+
+def proportional(a: Expr, b: Expr, *, points: int = 4, seed: int = 0) -> bool | None:
+    """Is ``a = c * b`` for a non-zero constant ``c``? (``a = 0`` and ``b = 0`` the same equation.)
+
+    True when the ratio is the same non-zero number at every random point (exactly, at
+    rational points, for rational functions with rational coefficients; at 50 digits for
+    analytic ones). False only when both are polynomials of degree 1 (two lines or planes are
+    the same only when proportional). None otherwise: ``x^2 = 0`` and ``x = 0`` have the same
+    solutions without being proportional, so SymPy decides.
+    """
+    names = sorted(a.free_symbols() | b.free_symbols())
+    if not names:
+        return None
+    cls = max(expression_class(a), expression_class(b))
+    if cls == OTHER:
+        return None
+    affine = polynomial_degree(a) == 1 and polynomial_degree(b) == 1
+    rng = random.Random(seed)
+    same = None
+    if cls == RATIONAL and not (_has_non_rational_coefficient(a) or _has_non_rational_coefficient(b)):
+        same = _ratio_constant_exact(a, b, names, points, rng)
+    if same is None:
+        same = _ratio_constant_numeric(a, b, names, points, rng)
+    if same is False:
+        return False if affine else None
+    return same
+
+
+def _ratio_constant_exact(a: Expr, b: Expr, names: list[str], points: int, rng: random.Random) -> bool | None:
+    ratio: Fraction | None = None
+    defined = 0
+    for k in range(points * 2):
+        if defined >= points:
+            break
+        signs = _sign_pattern(k % 3, len(names), rng)
+        env = {s: Fraction(int(sg) * rng.randint(1, 10**6), rng.randint(1, 10**3)) for s, sg in zip(names, signs)}
+        try:
+            va, vb = _exact(a, env), _exact(b, env)
+        except (_Limit, RecursionError):
+            return None
+        if va is None or vb is None:
+            continue
+        if vb == 0 or va == 0:
+            if va != vb:
+                return False
+            continue
+        r = va / vb
+        if ratio is None:
+            ratio = r
+        elif r != ratio:
+            return False
+        defined += 1
+    return True if defined >= points else None
+
+
+def _ratio_constant_numeric(a: Expr, b: Expr, names: list[str], points: int, rng: random.Random) -> bool | None:
+    M = _mpmath()
+    dps = 50
+    ratio: Any = None
+    defined = 0
+    for k in range(points * 2):
+        if defined >= points:
+            break
+        signs = _sign_pattern(k % 3, len(names), rng)
+        env = {s: sg * rng.uniform(0.5, 2.5) for s, sg in zip(names, signs)}
+        ra, rb = _numeric(a, env, dps), _numeric(b, env, dps)
+        if ra is None or rb is None:
+            continue
+        za = _close(ra, (M.mpc(0), _NO_ERR), 30, dps)
+        zb = _close(rb, (M.mpc(0), _NO_ERR), 30, dps)
+        if za or zb:
+            if za != zb:
+                return False
+            continue
+        with _MP_LOCK, M.workdps(dps + GUARD_DPS):
+            r = ra[0] / rb[0]
+            err = max(ra[1] - M.mag(rb[0]), M.mag(r) + rb[1] - M.mag(rb[0])) + 4
+        if ratio is None:
+            ratio = (r, err)
+        elif not _close((r, err), ratio, 30, dps):
+            return False
+        defined += 1
+    return True if defined >= points else None
 
 
 # --- canonical form ---------------------------------------------------------------

@@ -59,18 +59,20 @@ def _numerically_apart(a: object, b: object, rel: float = 1e-9) -> bool:
     """math-verify rounds numbers to 6 decimals, so ``2^{-99}`` "equals" ``2^{-98}``.
 
     For two constant scalars, re-check at 50 digits with a relative tolerance: tiny and huge
-    magnitudes must compare by ratio, not by rounding.
+    magnitudes must compare by ratio, not by rounding. The comparison stays in SymPy's
+    arbitrary-exponent floats (``1/1000!`` is far below the smallest double).
     """
     from sympy import Expr, N
 
     if not (isinstance(a, Expr) and isinstance(b, Expr) and a.is_number and b.is_number):
         return False
     try:
-        x, y = complex(N(a, 50)), complex(N(b, 50))
+        x, y = N(a, 50), N(b, 50)
+        scale = N(max(abs(x), abs(y)), 20)
+        diff = N(abs(x - y), 20)
+        return bool(scale.is_positive) and bool(diff > rel * scale)
     except (TypeError, ValueError, OverflowError, ArithmeticError):
         return False
-    scale = max(abs(x), abs(y))
-    return scale > 0 and abs(x - y) > rel * scale
 
 
 @register("symbolic", aliases=("sympy",))
