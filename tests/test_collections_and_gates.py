@@ -116,3 +116,9 @@ def test_last_side() -> None:
     assert _last_side("\\lim_{x} f = 0").strip() == "0"
     assert _last_side("\\sum_{k=1}^n x") == "\\sum_{k=1}^n x"
     assert _last_side("a \\approx 3.8").strip() == "3.8"
+
+
+def test_matrix_row_break_followed_by_a_space() -> None:
+    # "\\ " ends a row; the spacing macro "\ " must not eat its second backslash
+    assert check(r"\boxed{\begin{bmatrix}1\\ \frac12\end{bmatrix}}", r"\begin{pmatrix}1\\ 0.5\end{pmatrix}").correct
+    assert not check(r"\boxed{\begin{bmatrix}1\\ \frac13\end{bmatrix}}", r"\begin{pmatrix}1\\ 0.5\end{pmatrix}").correct

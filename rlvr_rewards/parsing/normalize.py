@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\[", "\\]"), ("\\(", "\\)"))
-_SPACING = re.compile(r"\\[,;:! ]|\\quad|\\qquad|\\displaystyle|\\textstyle|~")
+_SPACING = re.compile(r"(?<!\\)\\[,;:! ]|\\quad|\\qquad|\\displaystyle|\\textstyle|~")  # not the "\\ " of a row break
 _LEFT_RIGHT = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)(?![A-Za-z])")
 _FRAC = re.compile(r"\\[dt]frac(?![A-Za-z])")
 _DEGREE = re.compile(r"\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|°|\\degree(?![A-Za-z])|\^\s*\{\s*\\degree\s*\}")
