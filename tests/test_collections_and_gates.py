@@ -122,3 +122,17 @@ def test_matrix_row_break_followed_by_a_space() -> None:
     # "\\ " ends a row; the spacing macro "\ " must not eat its second backslash
     assert check(r"\boxed{\begin{bmatrix}1\\ \frac12\end{bmatrix}}", r"\begin{pmatrix}1\\ 0.5\end{pmatrix}").correct
     assert not check(r"\boxed{\begin{bmatrix}1\\ \frac13\end{bmatrix}}", r"\begin{pmatrix}1\\ 0.5\end{pmatrix}").correct
+
+
+@pytest.mark.parametrize(
+    ("answer", "gold", "wrong"),
+    [
+        (r"\frac{1}{e-1} + 1 = \frac{e}{e-1}", "1.582", "1.581"),
+        (r"\pi(4-1) = 3\pi", "9.42", "2.843"),
+        (r"f(2) = 2^3 - 1 = 7", "7", "8"),
+    ],
+)
+def test_a_chain_against_a_number_is_judged_by_its_last_side(answer: str, gold: str, wrong: str) -> None:
+    assert check(f"\\boxed{{{answer}}}", gold).correct
+    v = check(f"\\boxed{{{answer}}}", wrong)
+    assert not v.correct and v.verifier != "symbolic"  # decided without SymPy

@@ -31,7 +31,7 @@ from ..registry import register
 from ..sample import Sample
 from .base import ValueVerifier
 from .exact import _is_symbol
-from .numeric import numbers_equal
+from .numeric import _final, numbers_equal
 
 _ORDERED = (Kind.TUPLE, Kind.INTERVAL)
 _RELATION_CHARS = re.compile(r"[<>=]|\\[lg]e|\\in|\\mid")
@@ -88,6 +88,12 @@ def compare_values(
         if pred.op == "=" and _is_symbol(pred.lhs) and pred.items:
             r = compare_values(pred.items[0], gold, config, depth + 1, int_params)
             return r if r is True else _bound_variables(pred, gold) or r
+        if gk is Kind.NUMBER and pred.op in ("=", "≈"):
+            # "\frac{1}{e-1} + 1 = \frac{e}{e-1}", "\pi(4-1) = 3\pi" against a number: the value
+            # the chain ends with (the numeric tier reads plain numbers the same way)
+            final = _final(pred)
+            if final is not pred and final.kind in (Kind.NUMBER, Kind.EXPR):
+                return compare_values(final, gold, config, depth + 1, int_params)
         return None
     if pk is Kind.RELATION and gk is Kind.RELATION:
         if pred.op == gold.op and pred.lhs == gold.lhs and _is_symbol(gold.lhs):
