@@ -1,7 +1,10 @@
 """The public entry points: ``grade`` (a float, for notebooks), ``check`` (a Verdict), async twins.
 
-Both never raise: any input (None, numbers, bytes, huge or malformed strings) gives a score or
-a typed verdict.
+Any completion and any gold (None, numbers, bytes, huge or malformed strings) gives a score or a
+typed verdict, never an exception. Configuration is different: an unknown verifier name or a bad
+spec (:class:`~rlvr_rewards.registry.UnknownVerifierError`, a ``ValueError``), an option of the
+wrong type, or a misspelt keyword (``TypeError``) raises at once, here as in ``grade_batch``,
+because a mistake there would otherwise score a whole run 0.
 """
 
 from __future__ import annotations
@@ -25,13 +28,30 @@ def make_config(
     timeout: float | None = None,
 ) -> GradeConfig:
     """Merge keyword options into a :class:`GradeConfig` (``tolerance`` may be a relative float)."""
+    if config is None and tolerance is None and timeout is None:
+        return DEFAULT_CONFIG
+    if config is not None and not isinstance(config, GradeConfig):
+        raise TypeError(f"config must be a GradeConfig, not {type(config).__name__}")
     cfg = config or DEFAULT_CONFIG
     changes: dict[str, Any] = {}
     if tolerance is not None:
-        changes["tolerance"] = tolerance if isinstance(tolerance, Tolerance) else Tolerance(rel=float(tolerance))
+        if isinstance(tolerance, Tolerance):
+            changes["tolerance"] = tolerance
+        else:
+            changes["tolerance"] = Tolerance(rel=_number("tolerance", tolerance, "a Tolerance or a relative tolerance >= 0", 0.0))
     if timeout is not None:
-        changes["timeout"] = float(timeout)
+        changes["timeout"] = _number("timeout", timeout, "a number of seconds > 0", None)
     return cfg.replace(**changes) if changes else cfg
+
+
+def _number(name: str, value: Any, what: str, minimum: float | None) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be {what}, not {value!r}") from None
+    if x != x or x == float("inf") or (x < minimum if minimum is not None else x <= 0):
+        raise ValueError(f"{name} must be {what}, not {value!r}")
+    return x
 
 
 def _verifier(verifier: Any) -> Verifier:
@@ -54,11 +74,15 @@ def check(
 
     ``verifier`` is a registered name, a spec string (``"accuracy + 0.1*format"``) or a
     :class:`Verifier`. ``timeout`` is the hard per-item deadline in seconds.
+
+    Raises only for configuration (an unknown verifier, a bad ``tolerance`` / ``timeout`` /
+    ``config``); any completion and gold give a verdict.
     """
     start = time.monotonic()
+    # Configuration: raises (a typo in a verifier name must not become a silent 0 for every sample).
+    cfg = make_config(config, tolerance=tolerance, timeout=timeout)
+    v = _verifier(verifier)
     try:
-        cfg = make_config(config, tolerance=tolerance, timeout=timeout)
-        v = _verifier(verifier)
         sample = Sample(
             completion, gold, options=options, question=question, config=cfg,
             deadline=start + cfg.timeout, token_ids=token_ids,
@@ -87,9 +111,11 @@ def _gold(sample: Sample) -> str | None:
 
 
 def grade(completion: Any, gold: Any, **options: Any) -> float:
-    """The score of ``completion`` against ``gold`` (1.0 correct, 0.0 otherwise; never raises).
+    """The score of ``completion`` against ``gold`` (1.0 correct, 0.0 otherwise).
 
-    A gold that cannot be parsed scores 0.0 here; use :func:`check` to tell it apart.
+    Never raises for any completion and gold; a gold that cannot be parsed scores 0.0 here (use
+    :func:`check` to tell it apart). Options are :func:`check`'s keywords: a misspelt one is a
+    ``TypeError`` and an unknown verifier a ``ValueError``, at once.
     """
     return check(completion, gold, **options).score
 

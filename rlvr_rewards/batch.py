@@ -7,6 +7,9 @@ at once. Identical (gold, extracted answer) pairs — common in GRPO groups — 
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +20,43 @@ from .config import GradeConfig, Tolerance
 from .extraction import Extraction, extract_answer
 from .guard import get_pool
 from .sample import Sample, to_text
+from .tiers.mcq import reads_completion
 from .verdict import Outcome, Verdict
+
+logger = logging.getLogger(__name__)
+
+_warm_pid: int | None = None
+_warm_lock = threading.Lock()
+
+
+def warmup_in_background() -> threading.Thread | None:
+    """Start the worker pool in a daemon thread and return at once (once per process).
+
+    The trainer adapters and ``rlvr-rewards score`` call this when they are built, so the ~2 s the
+    pool takes to start (imports of SymPy and math-verify in the workers) overlaps the trainer's
+    own set-up instead of delaying the first slow comparison. ``RLVR_WARMUP=0`` turns it off.
+    Returns the thread (None if already started or turned off).
+    """
+    global _warm_pid
+    if os.environ.get("RLVR_WARMUP", "").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    pid = os.getpid()
+    with _warm_lock:
+        if _warm_pid == pid:
+            return None
+        _warm_pid = pid
+    from . import guard
+
+    def run() -> None:
+        try:
+            guard.warmup()
+        except Exception as exc:  # noqa: BLE001 - the first slow call retries and reports it in its verdict
+            if threading.main_thread().is_alive():  # not the pool shut down by a process that is exiting
+                logger.warning("rlvr_rewards: background start of the worker pool failed: %s: %s", type(exc).__name__, exc)
+
+    thread = threading.Thread(target=run, name="rlvr-warmup", daemon=True)
+    thread.start()
+    return thread
 
 
 def _key(
@@ -34,7 +73,11 @@ def _key(
         return None
     opts = tuple(options) if options else ()
     # A bare or unmarked completion is read again by the mcq tail search: key on all of it.
-    if ext is not None and ext.answer is not None and ext.source not in ("bare", "none"):
+    # A letter gold lets mcq read the whole completion (its cues, option texts): key on all of it.
+    if (
+        ext is not None and ext.answer is not None and ext.source not in ("bare", "none", "statement")
+        and not reads_completion(gold)
+    ):
         return (gold_key, ext.answer, ext.hedge, ext.candidates, opts)
     return (gold_key, text, opts, tuple(token_ids) if token_ids is not None else None)
 
@@ -59,7 +102,9 @@ def grade_batch(
     ``token_ids[i]`` the completion's token ids (length-aware shaping rewards count tokens).
 
     ``backend="ray"`` spreads the batch over a Ray cluster (needs the ``ray`` extra).
-    Never raises for bad items: each gets its own typed verdict.
+    Never raises for bad items: each gets its own typed verdict. Configuration raises at once, as
+    in :func:`rlvr_rewards.check`: an unknown verifier (a ``ValueError`` naming the valid
+    choices), a bad ``timeout`` / ``tolerance``, an unknown ``backend``.
     """
     n = len(completions)
     if not isinstance(golds, (list, tuple)) or (len(golds) != n and n != 0):
@@ -136,7 +181,10 @@ def grade_groups(completions: Sequence[Sequence[Any]], golds: Sequence[Any], **k
     """GRPO-shaped input: one gold per group of completions; returns verdicts per group."""
     flat = [c for group in completions for c in group]
     flat_golds = [g for group, g in zip(completions, golds) for _ in group]
-    out = grade_batch(flat, flat_golds, **kwargs)
+    # grade_batch, plus the group-relative shaping rewards (``length``) computed per group
+    from .shaping import grade_shaped
+
+    out = grade_shaped(flat, flat_golds, groups=[gi for gi, group in enumerate(completions) for _ in group], **kwargs)
     result, k = [], 0
     for group in completions:
         result.append(out[k : k + len(group)])

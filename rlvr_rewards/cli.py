@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -12,8 +13,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
-COMPLETION_KEYS = ("completion", "response", "output", "solution_str", "prediction")
-GOLD_KEYS = ("gold", "answer", "solution", "ground_truth", "label")
+from .columns import COMPLETION_KEYS, GOLD_KEYS, OPTION_KEYS, option_texts, unwrap_gold
+
+#: Records read before the first batch is graded: the completion and gold fields are checked on them.
+FIRST_CHUNK = 64
+#: Share of ``no_answer`` / ``bad_gold`` records above which the summary warns of a wrong field.
+WARN_SHARE = 0.5
+
+
+class UsageError(Exception):
+    """A configuration or usage mistake: printed as ``error: ...``, exit status 2, no traceback."""
 
 
 def example_path() -> Path:
@@ -21,17 +30,37 @@ def example_path() -> Path:
     return Path(str(resources.files("rlvr_rewards") / "data" / "example_rollouts.jsonl"))
 
 
+def _build_verifier(spec: str) -> Any:
+    """The verifier for ``--verifier``; a bad name or spec is a :class:`UsageError`."""
+    from .compose import build
+
+    try:
+        return build(spec)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise UsageError(f"--verifier {spec!r}: {exc}") from None
+
+
+def _check_timeout(timeout: float | None) -> None:
+    from .api import make_config
+
+    try:
+        make_config(timeout=timeout)
+    except ValueError as exc:
+        raise UsageError(f"--timeout: {exc}") from None
+
+
 def _cmd_grade(args: argparse.Namespace) -> int:
     from .api import check
     from .judge import with_judge  # registers "judge" / "accuracy_judge"; httpx loads on first call
 
     verifier = args.verifier
+    _build_verifier(verifier)
+    _check_timeout(args.timeout)
     if args.judge_url or args.judge_model or args.judge_api_key:
         try:
             verifier = with_judge(verifier, url=args.judge_url, model=args.judge_model, api_key=args.judge_api_key)
         except (ValueError, KeyError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+            raise UsageError(str(exc)) from None
     verdict = check(args.completion, args.gold, verifier=verifier, timeout=args.timeout, options=args.options)
     print(f"{verdict.score:g}")
     if args.explain:
@@ -39,7 +68,10 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _records(stream: TextIO) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+Record = tuple[int, "dict[str, Any] | None", str]
+
+
+def _records(stream: TextIO) -> Iterator[Record]:
     for lineno, line in enumerate(stream, 1):
         if not line.strip():
             continue
@@ -54,13 +86,14 @@ def _records(stream: TextIO) -> Iterator[tuple[int, dict[str, Any] | None, str]]
         yield lineno, rec, ""
 
 
-def _pick(rec: dict[str, Any], key: str | None, candidates: tuple[str, ...]) -> Any:
+def _pick(rec: dict[str, Any], key: str | None, candidates: tuple[str, ...]) -> tuple[str | None, Any]:
+    """``(field, value)``: ``key`` if given, else the first of ``candidates`` present (None, None)."""
     if key:
-        return rec.get(key)
+        return (key, rec[key]) if key in rec else (None, None)
     for k in candidates:
         if k in rec:
-            return rec[k]
-    return None
+            return k, rec[k]
+    return None, None
 
 
 def _count_lines(path: Path) -> int | None:
@@ -73,89 +106,296 @@ def _count_lines(path: Path) -> int | None:
         return None
 
 
+def _needs_gold(verifier: Any) -> bool:
+    """Whether any part of a (composed) verifier compares with the gold."""
+    from .compose import Cascade, Weighted
+
+    if isinstance(verifier, Weighted):
+        return any(_needs_gold(v) for _, v in verifier.parts)
+    if isinstance(verifier, Cascade):
+        return any(_needs_gold(v) for v in verifier.verifiers)
+    return bool(getattr(verifier, "needs_gold", True))
+
+
+def _check_fields(first: list[Record], args: argparse.Namespace, needs_gold: bool) -> None:
+    """Stop (exit 2) when none of the first records has the completion (or gold) field."""
+    recs = [r for _, r, _ in first if r is not None]
+    if not recs:
+        return
+    present: dict[str, None] = {}
+    for r in recs:
+        present.update(dict.fromkeys(r))
+    fields = ", ".join(repr(k) for k in present) or "(none)"
+    where = f"none of the first {len(recs)} records" if len(recs) > 1 else "the first record"
+    wanted = [("completion", args.completion_key, COMPLETION_KEYS, "--completion-key")]
+    if needs_gold:
+        wanted.append(("gold", args.gold_key, GOLD_KEYS, "--gold-key"))
+    for what, key, candidates, flag in wanted:
+        names = (key,) if key else candidates
+        if not any(k in r for r in recs for k in names):
+            asked = f"the field {key!r} ({flag})" if key else f"a {what} field ({', '.join(names)})"
+            raise UsageError(f"{where} has {asked}; fields present: {fields}. Name the {what} field with {flag} FIELD")
+
+
+def _output_path(src: Path, out: str | None) -> Path:
+    """Where ``score`` writes; refuses the input itself, a directory, a missing directory."""
+    import os
+
+    target = Path(out) if out else Path.cwd() / (src.name.removesuffix(".jsonl") + ".scored.jsonl")
+    if target.is_dir():
+        raise UsageError(f"output {target} is a directory; give a file name, e.g. -o {target / 'scored.jsonl'}")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"output directory {parent} does not exist (create it first)")
+    same = target.resolve() == src.resolve()
+    if not same and target.exists():
+        try:
+            same = os.path.samefile(target, src)
+        except OSError:
+            same = False
+    if same:
+        raise UsageError(f"output {target} is the input file; it would be overwritten. Give another -o")
+    return target
+
+
+class _AtomicOutput:
+    """A temporary file beside ``target``, renamed onto it only when the run succeeds.
+
+    A failed or interrupted run removes the temporary file and leaves ``target`` as it was.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.tmp: Path | None = None
+        self.file: TextIO | None = None
+
+    def __enter__(self) -> TextIO:
+        import os
+        import tempfile
+
+        fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        self.tmp = Path(name)
+        mask = os.umask(0)
+        os.umask(mask)
+        try:
+            os.chmod(fd, 0o666 & ~mask)  # what open() would have given; mkstemp makes it 0600
+        except OSError:
+            pass
+        self.file = os.fdopen(fd, "w", encoding="utf-8")
+        return self.file
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        import os
+
+        assert self.file is not None and self.tmp is not None
+        try:
+            self.file.close()
+            if exc_type is None:
+                os.replace(self.tmp, self.target)
+        finally:
+            if self.tmp.exists():
+                self.tmp.unlink()
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
-    from .batch import grade_batch
+    from .batch import grade_batch, warmup_in_background
     from .verdict import Outcome
 
+    # -- configuration: everything is checked before any file is opened for writing -----------
     path = Path(args.file) if args.file else example_path()
     if not path.exists():
-        print(f"error: no such file: {path}", file=sys.stderr)
-        return 2
-    out_path = Path(args.out) if args.out else Path.cwd() / (path.name.removesuffix(".jsonl") + ".scored.jsonl")
-    total = None if args.quiet else _count_lines(path)
-    progress = None
-    if not args.quiet:
-        from tqdm import tqdm
+        raise UsageError(f"no such file: {path}")
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory; give a JSONL file of rollouts (one JSON object per line)")
+    if args.chunk_size < 1:
+        raise UsageError(f"--chunk-size must be at least 1, not {args.chunk_size}")
+    out_path = _output_path(path, args.out)
+    verifier = _build_verifier(args.verifier)
+    _check_timeout(args.timeout)
+    if args.backend == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise UsageError("--backend ray needs the ray extra: pip install 'rlvr-rewards[ray]'") from None
+    needs_gold = _needs_gold(verifier)
+    try:
+        src = path.open(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if args.backend == "local":
+        warmup_in_background()  # the pool starts while the first records are read
 
-        progress = tqdm(total=total, unit="rec", desc="scoring", file=sys.stderr, mininterval=0.5)
-    outcomes: Counter[str] = Counter()
-    deciders: Counter[str] = Counter()
-    scored = 0
-    score_sum = 0.0
-    start = time.perf_counter()
-    with path.open(encoding="utf-8", errors="replace") as src, out_path.open("w", encoding="utf-8") as dst:
-        chunk: list[tuple[int, dict[str, Any] | None, str]] = []
+    with src:
+        records = _records(src)
+        first: list[Record] = []
+        for item in records:
+            first.append(item)
+            if len(first) >= FIRST_CHUNK:
+                break
+        _check_fields(first, args, needs_gold)
 
-        def flush() -> None:
-            nonlocal scored, score_sum
-            good = [(n, r) for n, r, _ in chunk if r is not None]
-            verdicts = grade_batch(
-                [_pick(r, args.completion_key, COMPLETION_KEYS) for _, r in good],
-                [_pick(r, args.gold_key, GOLD_KEYS) for _, r in good],
-                verifier=args.verifier,
-                timeout=args.timeout,
-                backend=args.backend,
-            )
-            it = iter(verdicts)
-            for lineno, rec, err in chunk:
-                if rec is None:
-                    row: dict[str, Any] = {"line": lineno, "score": None, "outcome": Outcome.ERROR.value, "detail": err}
-                    outcomes[Outcome.ERROR.value] += 1
-                else:
-                    v = next(it)
-                    row = dict(rec)
-                    row.update(
-                        score=v.reward, outcome=v.outcome.value, verifier=v.verifier,
-                        extracted=v.answer, detail=v.detail,
+        total = None if args.quiet else _count_lines(path)
+        progress = None
+        if not args.quiet:
+            from tqdm import tqdm
+
+            progress = tqdm(total=total, unit="rec", desc="scoring", file=sys.stderr, mininterval=0.25)
+            progress.refresh()
+        stats = _Stats()
+        start = time.perf_counter()
+        try:
+            with _AtomicOutput(out_path) as dst:
+
+                def flush(chunk: list[Record]) -> None:
+                    comp, gold, opts = [], [], []
+                    used = stats.used
+                    for _, r, _ in chunk:
+                        if r is None:
+                            continue
+                        ck, c = _pick(r, ck_arg, COMPLETION_KEYS)
+                        gk, g = _pick(r, gk_arg, GOLD_KEYS)
+                        pair = (ck, gk)
+                        used[pair] = used.get(pair, 0) + 1
+                        comp.append(c)
+                        gold.append(g if gk != "reward_model" else unwrap_gold(gk, g))
+                        _, o = _pick(r, ok_arg, OPTION_KEYS)
+                        opts.append(None if o is None else option_texts(o))
+                    verdicts = grade_batch(
+                        comp, gold, verifier=args.verifier, timeout=args.timeout, backend=args.backend,
+                        options=opts if any(o is not None for o in opts) else None,
                     )
-                    outcomes[v.outcome.value] += 1
-                    deciders[v.verifier or "-"] += 1
-                    if v.reward is not None:
-                        score_sum += v.reward
-                        scored += 1
-                dst.write(json.dumps(row, ensure_ascii=False) + "\n")
-            if progress is not None:
-                progress.update(len(chunk))
-            chunk.clear()
+                    it = iter(verdicts)
+                    lines = []
+                    for lineno, rec, err in chunk:
+                        if rec is None:
+                            row: dict[str, Any] = {"line": lineno, "score": None, "outcome": Outcome.ERROR.value, "detail": err}
+                            stats.add_error()
+                        else:
+                            v = next(it)
+                            row = dict(rec)
+                            row.update(
+                                score=v.reward, outcome=v.outcome.value, verifier=v.verifier,
+                                extracted=v.answer, detail=v.detail,
+                            )
+                            stats.add(v)
+                        lines.append(json.dumps(row, ensure_ascii=False) + "\n")
+                    dst.write("".join(lines))
+                    if progress is not None:
+                        progress.update(len(chunk))
 
-        for item in _records(src):
-            chunk.append(item)
-            if len(chunk) >= args.chunk_size:
-                flush()
-        if chunk:
-            flush()
-    if progress is not None:
-        progress.close()
+                ck_arg, gk_arg, ok_arg = args.completion_key, args.gold_key, args.options_key
+                # Small chunks first, so the progress bar moves in the first seconds.
+                size = min(8, args.chunk_size)
+                chunk: list[Record] = []
+                for item in itertools.chain(first, records):
+                    chunk.append(item)
+                    if len(chunk) >= size:
+                        flush(chunk)
+                        chunk = []
+                        size = min(size * 4, args.chunk_size)
+                if chunk:
+                    flush(chunk)
+        finally:
+            if progress is not None:
+                progress.close()
     elapsed = time.perf_counter() - start
-    n = sum(outcomes.values())
-    _summary(n, outcomes, deciders, scored, score_sum, elapsed, out_path)
+    _summary(stats, elapsed, path, out_path)
     return 0
 
 
-def _summary(n: int, outcomes: Counter[str], deciders: Counter[str], scored: int, score_sum: float, elapsed: float, out: Path) -> None:
+class _Stats:
+    """What the summary reports, accumulated chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.outcomes: Counter[str] = Counter()
+        self.deciders: Counter[str] = Counter()
+        self.settled: Counter[str] = Counter()
+        self.used: dict[tuple[str | None, str | None], int] = {}  # (completion field, gold field) -> records
+        self.scored = 0
+        self.score_sum = 0.0
+        self.timeout_wait = 0.0
+
+    def add_error(self) -> None:
+        self.outcomes["error"] += 1
+        self.settled["unreadable line (invalid JSON / not an object)"] += 1
+
+    @property
+    def fields(self) -> Counter[tuple[str, str | None]]:
+        c: Counter[tuple[str, str | None]] = Counter()
+        for (ck, gk), n in self.used.items():
+            c["completion", ck] += n
+            c["gold", gk] += n
+        return c
+
+    def add(self, v: Any) -> None:
+        outcome = v.outcome.value
+        self.outcomes[outcome] += 1
+        by = v.verifier
+        if by and by != "gold" and by != "extraction":
+            self.deciders[by] += 1
+        elif by == "gold":  # the gate before any verifier: the gold did not parse
+            self.settled["gold could not be parsed"] += 1
+        elif by == "extraction":  # the gate before any verifier: nothing (or a hedge) to compare
+            self.settled["no final answer found" if outcome == "no_answer" else "answer rejected (hedge or unparseable)"] += 1
+        else:
+            self.settled[f"not graded ({outcome})"] += 1
+        if outcome == "timeout":
+            self.timeout_wait += float(v.elapsed or 0.0)
+        if v.reward is not None:
+            self.score_sum += v.reward
+            self.scored += 1
+
+
+def _summary(st: _Stats, elapsed: float, src: Path, out: Path) -> None:
+    n = sum(st.outcomes.values())
+    if n == 0:
+        print(f"no records in {src}: nothing scored ({out} is empty)")
+        return
     print(f"scored {n} records in {elapsed:.2f} s ({n / elapsed if elapsed else 0:.0f} records/s) -> {out}")
-    print(f"mean reward: {score_sum / scored if scored else 0:.4f} over {scored} records with a usable gold")
+    if st.scored:
+        print(f"mean reward: {st.score_sum / st.scored:.4f} over {st.scored} records with a usable gold")
+    else:
+        print("mean reward: none (no record has a usable gold)")
+    used = ", ".join(
+        f"{what} from {k!r}" + (f" ({c} of {n})" if c != n else "")
+        for (what, k), c in sorted(st.fields.items(), key=lambda kv: (kv[0][0], -kv[1])) if k
+    )
+    if used:
+        print(f"fields: {used}")
     print("")
     print(f"{'outcome':<12} {'count':>8} {'share':>7}")
     for name in ("correct", "incorrect", "no_answer", "bad_gold", "timeout", "error"):
-        c = outcomes.get(name, 0)
-        print(f"{name:<12} {c:>8} {100 * c / n if n else 0:>6.1f}%")
+        c = st.outcomes.get(name, 0)
+        print(f"{name:<12} {c:>8} {100 * c / n:>6.1f}%")
     print("")
-    print(f"{'decided by':<24} {'count':>8}")
-    for name, c in deciders.most_common():
-        print(f"{name:<24} {c:>8}")
-    if outcomes.get("bad_gold"):
-        print(f"\nwarning: {outcomes['bad_gold']} records have a gold that could not be parsed (score null: skip them)")
+    width = max([24, *(len(k) + 2 for k in st.settled)])
+    print(f"{'decided by verifier':<{width}} {'count':>8}")
+    for name, c in st.deciders.most_common():
+        print(f"{name:<{width}} {c:>8}")
+    if st.settled:
+        print(f"{'settled before any verifier':<{width}} {'count':>8}")
+        for name, c in st.settled.most_common():
+            print(f"{name:<{width}} {c:>8}")
+    if st.outcomes.get("timeout"):
+        k = st.outcomes["timeout"]
+        print(f"\ntimeouts: {k} comparisons hit the deadline; {st.timeout_wait:.1f} s spent waiting on them "
+              f"(summed over the comparisons, which run side by side in the worker pool; run took {elapsed:.1f} s)")
+    warnings = []
+    if st.outcomes.get("bad_gold"):
+        warnings.append(f"{st.outcomes['bad_gold']} records have a gold that could not be parsed (score null: skip them)")
+    if st.outcomes.get("no_answer", 0) > WARN_SHARE * n:
+        warnings.append(f"{st.outcomes['no_answer']} of {n} records have no final answer: is the completion in "
+                        f"another field? (--completion-key; fields read: {_fields_read(st, 'completion')})")
+    if st.outcomes.get("bad_gold", 0) > WARN_SHARE * n:
+        warnings.append(f"{st.outcomes['bad_gold']} of {n} records have no usable gold: is the gold in another "
+                        f"field? (--gold-key; fields read: {_fields_read(st, 'gold')})")
+    for w in warnings:
+        print(f"\nwarning: {w}")
+
+
+def _fields_read(st: _Stats, what: str) -> str:
+    keys = [f"{k!r}" if k else "none" for (w, k), _ in st.fields.most_common() if w == what]
+    return ", ".join(keys) or "none"
 
 
 def _cmd_verifiers(args: argparse.Namespace) -> int:
@@ -176,6 +416,12 @@ def _cmd_verifiers(args: argparse.Namespace) -> int:
     print("named specs:")
     for name, spec in sorted(specs.items()):
         print(f"  {name:<{width}}{spec}")
+    from .registry import PLUGIN_ERRORS
+
+    if PLUGIN_ERRORS:
+        print("plugins that failed to load:")
+        for name, err in sorted(PLUGIN_ERRORS.items()):
+            print(f"  {name:<{width}}{err}")
     return 0
 
 
@@ -206,9 +452,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("score", help="score a JSONL file of rollouts (default: the shipped example)")
     s.add_argument("file", nargs="?", help="input JSONL (default: the example rollouts in the package)")
-    s.add_argument("--out", "-o", help="output JSONL (default: ./<name>.scored.jsonl)")
+    s.add_argument("--out", "-o", help="output JSONL (default: ./<name>.scored.jsonl in the current directory); written to a temporary file and renamed at the end, never the input")
     s.add_argument("--completion-key", default=None, help=f"field with the completion (default: first of {', '.join(COMPLETION_KEYS)})")
     s.add_argument("--gold-key", default=None, help=f"field with the gold (default: first of {', '.join(GOLD_KEYS)})")
+    s.add_argument("--options-key", default=None, help=f"field with MCQ option texts, passed as options= (default: first of {', '.join(OPTION_KEYS)})")
     s.add_argument("--verifier", default="accuracy")
     s.add_argument("--timeout", type=float, default=None)
     s.add_argument("--backend", default="local", choices=("local", "ray"))
@@ -233,6 +480,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -20,6 +20,7 @@ from .parsing.values import Kind
 from .registry import get_verifier, register
 from .sample import Sample
 from .tiers.base import Verifier, gate
+from .tiers.mcq import gold_letter
 from .verdict import Decision, Outcome
 
 MATH_TIERS = ("exact", "numeric", "fraction", "latex", "symbolic")
@@ -101,11 +102,22 @@ class AccuracyVerifier(Verifier):
 
     def decide(self, sample: Sample) -> Decision | None:
         golds = sample.golds or ()
-        if golds and all(g.kind is Kind.CHOICE for g in golds):
+        if golds and all(g.kind is Kind.CHOICE or _letter_with_content(g.raw, sample) for g in golds):
             d = self.mcq.decide(sample)
             if d is not None:
                 return d if d.by else replace(d, by="mcq")
         return gate(self.math, sample) or self.math.decide(sample)
+
+
+_LABELLED = re.compile(r"^\s*\(([A-J])\)\s*\S")
+
+
+def _letter_with_content(gold: str, sample: Sample) -> bool:
+    """A gold written "(B) 60°" is the letter B; "B. 60°" / "B) 60" only when options are given
+    (without them "E. coli" is a text answer)."""
+    if _LABELLED.match(gold):
+        return True
+    return bool(sample.options) and gold_letter(gold) is not None
 
 
 class Weighted(Verifier):
@@ -156,7 +168,12 @@ def build(spec: str | Verifier | Sequence[Any]) -> Verifier:
         if v is None:
             v = _BUILT[spec] = _build_text(spec)
         return v
-    return Cascade([build(s) for s in spec])
+    if isinstance(spec, (list, tuple)) and spec:
+        return Cascade([build(s) for s in spec])
+    raise TypeError(
+        f"verifier must be a registered name, a spec string, a Verifier or a non-empty list of those, "
+        f"not {type(spec).__name__} ({spec!r:.80})"
+    )
 
 
 _BUILT: dict[str, Verifier] = {}

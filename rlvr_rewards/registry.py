@@ -7,11 +7,26 @@ the first time a name is missing.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
+logger = logging.getLogger(__name__)
+
 ENTRY_POINT_GROUP = "rlvr_rewards.verifiers"
+
+
+class UnknownVerifierError(KeyError, ValueError):
+    """A verifier name that is not registered: a configuration error, raised where the verifier
+    is built. Both a ``KeyError`` (a registry lookup) and a ``ValueError`` (a bad argument)."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0]) if self.args else ""
+
+
+#: Entry points that failed to load: name -> "ExceptionType: message" (also logged).
+PLUGIN_ERRORS: dict[str, str] = {}
 
 _FACTORIES: dict[str, Callable[..., Any]] = {}
 _ALIASES: dict[str, str] = {}
@@ -80,10 +95,14 @@ def _load_entry_points() -> None:
             continue
         try:
             obj = ep.load()
-        except Exception:  # noqa: BLE001 - a broken plugin must not break grading
-            continue
-        if ep.name not in _FACTORIES:
-            register(ep.name)(obj)
+            if ep.name not in _FACTORIES:
+                register(ep.name)(obj)
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the others, but is reported
+            PLUGIN_ERRORS[ep.name] = f"{type(exc).__name__}: {exc}"
+            logger.warning(
+                "rlvr_rewards: verifier plugin %r (entry point %r in group %s) failed to load: %s: %s",
+                ep.name, ep.value, ENTRY_POINT_GROUP, type(exc).__name__, exc, exc_info=True,
+            )
 
 
 def _resolve(name: str) -> str:
@@ -93,8 +112,28 @@ def _resolve(name: str) -> str:
         _load_entry_points()
         key = _ALIASES.get(name, name)
     if key not in _FACTORIES:
-        raise KeyError(f"unknown verifier {name!r}; known: {', '.join(list_verifiers())}")
+        if not isinstance(name, str):
+            raise TypeError(f"a verifier name must be a string, not {type(name).__name__} ({name!r})")
+        known = ", ".join(list_verifiers())
+        broken = f"; plugin {name!r} failed to load: {PLUGIN_ERRORS[name]}" if name in PLUGIN_ERRORS else ""
+        close = _close_matches(name)
+        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        from .compose import list_specs
+
+        specs = ", ".join(sorted(list_specs()))
+        raise UnknownVerifierError(
+            f"unknown verifier {name!r}{hint}{broken}; valid choices: {known}; named specs: {specs}; "
+            "or compose them, e.g. 'exact > numeric' or 'accuracy + 0.1*format'"
+        )
     return key
+
+
+def _close_matches(name: str) -> list[str]:
+    import difflib
+
+    from .compose import list_specs
+
+    return difflib.get_close_matches(name, [*_FACTORIES, *_ALIASES, *list_specs()], n=2, cutoff=0.7)
 
 
 def create_verifier(name: str, **kwargs: Any) -> Any:

@@ -6,20 +6,28 @@ most once per sample however many verifiers look at it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .config import DEFAULT_CONFIG, GradeConfig
 from .extraction import Extraction, extract_answer
 from .parsing.gold import gold_texts, parse_gold
 from .parsing.values import Value, parse_value
+from .prose import collection_text, is_collection, option_label, strip_option_label
 
 MAX_COMPLETION_CHARS = 50_000_000
 _UNSET = object()
+_LABEL_START = frozenset("(abcdefghijABCDEFGHIJ")
 
 
 def to_text(obj: Any) -> str:
-    """Any completion-like input as text: bytes decoded, lone surrogates replaced, None empty."""
+    """Any completion-like input as text: bytes decoded, lone surrogates replaced, None empty.
+
+    A conversation (a list of messages) gives its assistant turns only, joined in order: a user,
+    system or tool turn is never graded as the model's answer. A message without a ``role`` counts
+    as the model's; content blocks keep their text; a split-out ``reasoning_content`` is put back
+    as ``<think>``. Used by the core (``check``, ``grade_batch``) and every trainer adapter.
+    """
     if obj is None:
         return ""
     if isinstance(obj, str):
@@ -27,9 +35,11 @@ def to_text(obj: Any) -> str:
     elif isinstance(obj, (bytes, bytearray, memoryview)):
         text = bytes(obj).decode("utf-8", errors="replace")
     elif isinstance(obj, (list, tuple)):
-        text = "\n".join(to_text(x) for x in obj[-4:])
-    elif isinstance(obj, dict):
-        text = to_text(obj.get("content", ""))
+        text = "\n".join(
+            _message_text(m) for m in obj if not isinstance(m, Mapping) or m.get("role", "assistant") == "assistant"
+        )
+    elif isinstance(obj, Mapping):
+        text = _message_text(obj)
     else:
         text = str(obj)
     if len(text) > MAX_COMPLETION_CHARS:
@@ -40,6 +50,24 @@ def to_text(obj: Any) -> str:
         text.encode("utf-8")  # lone surrogates cannot be encoded: replace them
     except UnicodeEncodeError:
         text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return text
+
+
+def _message_text(message: Any) -> str:
+    """Text of one chat message (or of any other item of a completion list)."""
+    if not isinstance(message, Mapping):
+        return to_text(message)
+    content = message.get("content", "")
+    if isinstance(content, (list, tuple)):  # content blocks: keep the text ones
+        content = "".join(
+            to_text(b.get("text", "")) if isinstance(b, Mapping) else to_text(b)
+            for b in content
+            if not isinstance(b, Mapping) or b.get("type", "text") == "text"
+        )
+    text = to_text(content)
+    reasoning = message.get("reasoning_content") or message.get("reasoning") or message.get("thinking")
+    if reasoning:
+        text = f"<think>{to_text(reasoning)}</think>{text}"
     return text
 
 
@@ -95,7 +123,15 @@ class Sample:
     def pred(self) -> Value | None:
         """The extracted answer parsed into a typed value (None: no answer or unparseable)."""
         if self._pred is _UNSET:
-            answer = self.extraction.answer
+            ext = self.extraction
+            answer = ext.answer
+            if answer is not None and is_collection(self.golds):
+                answer = collection_text(ext) or answer  # "\\boxed{1} and \\boxed{3}" vs gold "1, 3"
+            if answer is not None and answer[:1] in _LABEL_START:
+                # "(B) no", "(d) 0.5θ^-2": the value after the label; but against a gold that is a
+                # label itself ("(b)"), the label is the answer
+                label_gold = any(option_label(g.raw) for g in self.golds or ())
+                answer = option_label(answer) or answer if label_gold else strip_option_label(answer)
             self._pred = parse_value(answer) if answer is not None else None
         return self._pred  # type: ignore[return-value]
 

@@ -142,10 +142,16 @@ def test_create_and_get_verifier():
         get_verifier("no_such_verifier")
 
 
-def test_unknown_verifier_in_check_is_an_error_verdict():
-    v = check(r"\boxed{3}", "3", verifier="no_such_verifier")
-    assert v.outcome is Outcome.ERROR
-    assert v.score == 0.0
+def test_unknown_verifier_in_check_raises_like_grade_batch():
+    # configuration, not data: raised at once (a ValueError naming the valid choices), as grade_batch does
+    from rlvr_rewards import grade_batch
+
+    for call in (lambda: check(r"\boxed{3}", "3", verifier="acuracy"),
+                 lambda: grade(r"\boxed{3}", "3", verifier="acuracy"),
+                 lambda: grade_batch([r"\boxed{3}"], "3", verifier="acuracy")):
+        with pytest.raises(ValueError, match="acuracy") as info:
+            call()
+        assert "did you mean 'accuracy'" in str(info.value) and "valid choices" in str(info.value)
 
 
 # ---------------------------------------------------------------- composition

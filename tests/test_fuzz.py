@@ -11,6 +11,7 @@ TARGET = Path(__file__).parent / "fuzz" / "fuzz_grade.py"
 SECONDS = int(os.environ.get("RLVR_FUZZ_SECONDS", "20"))
 
 
+@pytest.mark.slow
 def test_atheris_short_run(tmp_path):
     pytest.importorskip("atheris")
     proc = subprocess.run(

@@ -125,9 +125,8 @@ def test_never_raises():
         n = len(values(out["rewards"]))
         assert n == (len(queries) if isinstance(queries, list) else 1)
         assert all(len(values(v)) == n for v in out["extra_logs"].values())
-    broken = RewardFunc("no_such_verifier_xyz")  # not validated: every sample is an `error` outcome
-    out = broken([PROMPT + "\\boxed{9}"], [PROMPT], ["9"])
-    assert values(out["rewards"]) == [0.0] and values(out["extra_logs"]["rlvr/error"]) == [1.0]
+    with pytest.raises(ValueError, match="no_such_verifier_xyz"):
+        RewardFunc("no_such_verifier_xyz")  # configuration: raised when it is built, not 0 per sample
 
 
 def _load(path):

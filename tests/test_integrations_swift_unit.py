@@ -235,7 +235,8 @@ def test_never_raises(registry, monkeypatch):
         raise RuntimeError("broken")
 
     monkeypatch.setattr(adapter, "find_golds", boom)
-    assert orm([R1_RIGHT, WRONG], solution=["3/4", "3/4"]) == [0.0, 0.0]
+    # an internal failure is logged with its traceback and gives None (skipped), never a silent 0.0
+    assert orm([R1_RIGHT, WRONG], solution=["3/4", "3/4"]) == [None, None]
 
 
 def test_classes_pickle_by_reference(registry):

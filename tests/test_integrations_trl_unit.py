@@ -193,8 +193,8 @@ def test_never_raises_on_odd_inputs():
     assert all(r is None or isinstance(r, float) for r in got)
     # a gold column of the wrong length is broadcast as one value, never a crash
     assert len(accuracy_reward(completions=[CORRECT, WRONG], solution=["1/2"])) == 2
-    f = RewardFunction(object())  # not a verifier: error verdicts, score 0
-    assert f(completions=[CORRECT], solution=["1/2"]) == [0.0]
+    with pytest.raises(TypeError, match="verifier must be"):
+        RewardFunction(object())  # not a verifier: a configuration error, raised when it is built
 
 
 def test_async_variants():

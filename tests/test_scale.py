@@ -31,6 +31,7 @@ def ray_local():
     ray.shutdown()
 
 
+@pytest.mark.slow
 def test_ray_backend_matches_local(ray_local):
     local = grade_batch(COMPLETIONS * 20, GOLDS * 20, timeout=1.0)
     remote = grade_batch(COMPLETIONS * 20, GOLDS * 20, timeout=1.0, backend="ray")
@@ -38,6 +39,7 @@ def test_ray_backend_matches_local(ray_local):
     assert [v.score for v in remote] == [v.score for v in local]
 
 
+@pytest.mark.slow
 def test_cli_score_ray_backend(ray_local, tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps({"completion": c, "gold": g}) + "\n" for c, g in zip(COMPLETIONS, GOLDS)))

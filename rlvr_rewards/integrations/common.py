@@ -2,46 +2,64 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..batch import grade_batch
+from ..batch import grade_batch  # noqa: F401  (re-exported; score_all grades through shaping.grade_shaped)
+from ..columns import GOLD_KEYS, unwrap_gold
+from ..columns import option_texts as option_texts
+from ..sample import _message_text, to_text
 from ..verdict import Verdict
 
-GOLD_KEYS = ("solution", "answer", "ground_truth", "gold", "label", "reward_model")
+logger = logging.getLogger("rlvr_rewards.integrations")
+
+#: ``grade_batch`` keywords an adapter passes on as is (anything else is a misspelt option).
+BATCH_OPTIONS = ("tolerance", "config", "backend", "dedupe")
+
+
+def build_adapter(verifier: Any, *, timeout: Any = None, keys: dict[str, Any] | None = None,
+                  options: dict[str, Any] | None = None, who: str = "reward function") -> Any:
+    """Check an adapter's configuration when it is built, and start the worker pool.
+
+    The verifier name or spec is built now (an unknown name raises ``ValueError`` naming the valid
+    choices), ``timeout`` must be a positive number, column ``keys`` strings, and ``options`` known
+    ``grade_batch`` keywords: a mistake raises here, at set-up, never as a silent 0 during
+    training. The worker pool then starts in a background thread (no training step waits for it).
+    Returns the built verifier.
+    """
+    from ..api import make_config
+    from ..batch import warmup_in_background
+    from ..compose import build
+
+    built = build(verifier)
+    for name, value in (keys or {}).items():
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{who}: {name} must be a column name (a string), not {value!r}")
+    opts = dict(options or {})
+    bad = sorted(set(opts) - set(BATCH_OPTIONS))
+    if bad:
+        raise TypeError(f"{who}: unknown option(s) {', '.join(bad)}; valid: {', '.join(BATCH_OPTIONS)}")
+    if opts.get("backend", "local") not in ("local", "ray"):
+        raise ValueError(f"{who}: backend must be 'local' or 'ray', not {opts['backend']!r}")
+    make_config(opts.get("config"), tolerance=opts.get("tolerance"), timeout=timeout)
+    warmup_in_background()
+    return built
+
+
+def completion_text(completion: Any) -> str:
+    """A completion as text: the core's role-aware :func:`rlvr_rewards.sample.to_text`.
+
+    A string as is; a conversation gives its assistant turns joined (user, system and tool turns
+    are never graded); ``reasoning_content`` is put back as ``<think>``.
+    """
+    return to_text(completion)
 
 
 def message_text(message: Any) -> str:
     """Text of one chat message; TRL's split-out ``reasoning_content`` is put back as ``<think>``."""
-    if isinstance(message, Mapping):
-        content = message.get("content", "")
-        if isinstance(content, list):  # content blocks: keep the text ones
-            content = "".join(
-                str(b.get("text", "")) for b in content if isinstance(b, Mapping) and b.get("type", "text") == "text"
-            )
-        reasoning = message.get("reasoning_content") or message.get("reasoning") or message.get("thinking")
-        text = "" if content is None else str(content)
-        if reasoning:
-            text = f"<think>{reasoning}</think>{text}"
-        return text
-    return "" if message is None else str(message)
-
-
-def completion_text(completion: Any) -> str:
-    """A completion as text: a string as is; a conversation → its assistant turns joined.
-
-    Tool-call and tool turns may follow the assistant's answer; the final answer is read from the
-    assistant messages in order, so the last assistant text counts.
-    """
-    if isinstance(completion, (str, bytes)) or completion is None:
-        return completion if isinstance(completion, str) else ("" if completion is None else completion.decode("utf-8", "replace"))
-    if isinstance(completion, Mapping):
-        return message_text(completion)
-    if isinstance(completion, Sequence):
-        turns = [m for m in completion if not isinstance(m, Mapping) or m.get("role", "assistant") == "assistant"]
-        return "\n".join(message_text(m) for m in turns)
-    return str(completion)
+    return _message_text(message)
 
 
 def find_golds(columns: Mapping[str, Any], n: int, key: str | None = None) -> list[Any]:
@@ -54,28 +72,9 @@ def find_golds(columns: Mapping[str, Any], n: int, key: str | None = None) -> li
         if k in columns and columns[k] is not None:
             value = columns[k]
             if isinstance(value, (list, tuple)) and len(value) == n:
-                return [_unwrap_reward_model(v) if k == "reward_model" else v for v in value]
-            return [value] * n
+                return [unwrap_gold(k, v) for v in value]
+            return [unwrap_gold(k, value)] * n
     return [None] * n
-
-
-def _unwrap_reward_model(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return value.get("ground_truth")
-    return value
-
-
-def option_texts(value: Any) -> list[str] | None:
-    """MCQ option texts of one sample: a list of strings, or ARC's ``{"label": [...], "text": [...]}``."""
-    if isinstance(value, Mapping):
-        value = value.get("text")
-    if value is None or isinstance(value, (str, bytes, Mapping)):
-        return None
-    try:
-        items = [str(x) for x in value]
-    except TypeError:
-        return None
-    return items or None
 
 
 def option_column(value: Any, n: int) -> list[list[str] | None] | None:
@@ -98,10 +97,26 @@ def outcome_counts(verdicts: Sequence[Verdict]) -> dict[str, int]:
 
 
 def score_all(completions: Sequence[Any], golds: Sequence[Any], *, verifier: Any, timeout: float | None = None, **kwargs: Any) -> list[Verdict]:
-    """Grade a trainer's batch; never raises (a failure gives ``error`` verdicts)."""
-    try:
-        return grade_batch([completion_text(c) for c in completions], list(golds), verifier=verifier, timeout=timeout, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - a reward function must never crash a training step
-        from ..verdict import Outcome
+    """Grade a trainer's batch (conversations read by the role-aware ``to_text`` in ``grade_batch``).
 
-        return [Verdict(Outcome.ERROR, 0.0, detail=f"{type(exc).__name__}: {exc}"[:300]) for _ in completions]
+    Per-sample problems are typed verdicts already; an exception here is a bug, never silent: it
+    is logged with its traceback and every sample gets an ``error`` verdict (counted in the
+    trainer's ``error`` metric) instead of crashing the training step.
+    """
+    try:
+        # grade_shaped: grade_batch plus the batch-level shaping rewards (``length`` per group via
+        # ``groups=``, ``code_format``'s ``languages=`` column); plain specs go straight to grade_batch.
+        from ..shaping import grade_shaped
+
+        return grade_shaped(list(completions), list(golds), verifier=verifier, timeout=timeout, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - a reward function must never crash a training step
+        return failed(exc, len(completions), "grading a batch")
+
+
+def failed(exc: BaseException, n: int, what: str) -> list[Verdict]:
+    """``n`` ``error`` verdicts for an unexpected exception, logged loudly with its traceback."""
+    from ..verdict import Outcome
+
+    logger.error("rlvr_rewards: %s failed, %d samples get an error verdict: %s: %s", what, n,
+                 type(exc).__name__, exc, exc_info=exc)
+    return [Verdict(Outcome.ERROR, 0.0, detail=f"{type(exc).__name__}: {exc}"[:300]) for _ in range(n)]

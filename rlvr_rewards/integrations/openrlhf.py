@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..verdict import Outcome, Verdict
-from .common import score_all
+from .common import build_adapter, logger, score_all
 
 __all__ = ["RewardFunc", "from_env", "make_reward_func", "plugin_path", "response_text", "reward_func"]
 
@@ -95,9 +95,13 @@ class RewardFunc:
     float32 tensors of shape ``(len(queries),)``; ``extra_logs`` holds one 0/1 tensor per outcome
     (``rlvr/correct``, ``rlvr/incorrect``, ``rlvr/no_answer``, ``rlvr/bad_gold``,
     ``rlvr/timeout``, ``rlvr/error``), which OpenRLHF averages into its logged metrics.
+
+    The configuration is checked here (an unknown verifier raises ``ValueError`` naming the valid
+    choices; a misspelt option ``TypeError``), and the worker pool starts in the background.
     """
 
     def __init__(self, verifier: Any = "accuracy", *, timeout: float | None = None, **check_options: Any) -> None:
+        build_adapter(verifier, timeout=timeout, options=check_options, who=f"OpenRLHF RewardFunc({verifier!r:.60})")
         self.verifier = verifier
         self.timeout = timeout
         self.check_options = check_options
@@ -112,10 +116,12 @@ class RewardFunc:
             n = len(queries)
             responses = [response_text(q, p) for q, p in zip(queries, _pad(prompts, n))]
             golds = _pad(labels, n)
-        except Exception as exc:  # noqa: BLE001 - OpenRLHF hides exceptions: report them as outcomes
-            n = len(queries) if isinstance(queries, (list, tuple)) else 1
-            return [Verdict(Outcome.ERROR, 0.0, detail=f"{type(exc).__name__}: {exc}"[:300]) for _ in range(n)]
-        return score_all(responses, golds, verifier=self.verifier, timeout=self.timeout, **self.check_options)
+        except Exception as exc:  # noqa: BLE001 - OpenRLHF hides exceptions: report them as outcomes, and log
+            from .common import failed
+
+            return failed(exc, len(queries) if isinstance(queries, (list, tuple)) else 1, "OpenRLHF reward_func reading its inputs")
+        groups = [str(p) for p in _pad(prompts, n)]  # ``length`` is relative to the same prompt's samples
+        return score_all(responses, golds, verifier=self.verifier, timeout=self.timeout, groups=groups, **self.check_options)
 
     def compute(self, queries: Sequence[Any], prompts: Sequence[Any], labels: Sequence[Any]) -> tuple[list[float], dict[str, list[float]]]:
         """``(scores, extra_logs)`` as plain lists: the torch-free core of :meth:`__call__`."""
@@ -127,7 +133,8 @@ class RewardFunc:
     def __call__(self, queries: Sequence[Any], prompts: Sequence[Any] = (), labels: Sequence[Any] = (), **kwargs: Any) -> dict[str, Any]:
         try:
             scores, logs = self.compute(queries, prompts, labels)
-        except Exception:  # noqa: BLE001 - never raise into OpenRLHF (it would drop the reward silently)
+        except Exception as exc:  # noqa: BLE001 - never raise into OpenRLHF (it would drop the reward silently)
+            logger.error("rlvr_rewards: OpenRLHF reward_func failed: %s: %s", type(exc).__name__, exc, exc_info=exc)
             n = len(queries) if isinstance(queries, (list, tuple)) else 1
             scores = [0.0] * n
             logs = {f"rlvr/{o}": [1.0 if o == "error" else 0.0] * n for o in OUTCOMES}
@@ -143,18 +150,16 @@ class RewardFunc:
 
 def make_reward_func(verifier: Any = "accuracy", *, timeout: float | None = None, **check_options: Any) -> RewardFunc:
     """A ``reward_func`` for any registered verifier or spec (validated now, so a typo fails at start-up)."""
-    from ..compose import build
-
-    build(verifier)
     return RewardFunc(verifier, timeout=timeout, **check_options)
 
 
 def _env_options() -> tuple[str, float | None]:
     verifier = os.environ.get("RLVR_VERIFIER") or "accuracy"
+    raw = os.environ.get("RLVR_TIMEOUT")
     try:
-        timeout = float(os.environ["RLVR_TIMEOUT"]) if os.environ.get("RLVR_TIMEOUT") else None
+        timeout = float(raw) if raw else None
     except ValueError:
-        timeout = None
+        raise ValueError(f"RLVR_TIMEOUT must be a number of seconds, not {raw!r}") from None
     return verifier, timeout
 
 
@@ -169,8 +174,8 @@ _default: RewardFunc | None = None
 
 
 def reward_func(queries: Sequence[Any], prompts: Sequence[Any], labels: Sequence[Any], **kwargs: Any) -> dict[str, Any]:
-    """The default reward function (``$RLVR_VERIFIER``, default ``accuracy``); never raises
-    (an unknown spec gives ``error`` outcomes, counted in ``rlvr/error``)."""
+    """The default reward function (``$RLVR_VERIFIER``, default ``accuracy``). Built on the first
+    call: an unknown spec in ``$RLVR_VERIFIER`` raises there (configuration); data never raises."""
     global _default
     if _default is None:
         verifier, timeout = _env_options()

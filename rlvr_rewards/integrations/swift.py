@@ -18,14 +18,12 @@ All grading goes through :func:`rlvr_rewards.integrations.common.score_all`.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .common import find_golds, option_texts, rewards, score_all
-
-logger = logging.getLogger(__name__)
+from ..columns import OPTION_KEYS
+from .common import build_adapter, find_golds, logger, option_texts, rewards, score_all
 
 #: ORM name -> verifier spec registered by the shipped plugin.
 DEFAULT_ORMS: dict[str, str] = {
@@ -38,10 +36,17 @@ DEFAULT_ORMS: dict[str, str] = {
     "rlvr_repetition": "repetition",
     "rlvr_overlong": "overlong",
     "rlvr_tag_count": "tag_count",
+    "rlvr_think_format": "think_format",
+    "rlvr_length": "length",
+    "rlvr_reasoning_steps": "reasoning_steps",
+    "rlvr_code_format": "code_format",
+    "rlvr_overlong_linear": "overlong_linear",
+    "rlvr_repetition_words": "repetition_words",
+    "rlvr_repetition_chars": "repetition_chars",
 }
 
-#: Dataset columns read as per-sample MCQ option texts (so an answer naming the option maps to its letter).
-OPTION_KEYS = ("options", "choices")
+# Per-sample MCQ option texts are read from the first present of ``OPTION_KEYS`` (``options``,
+# ``choices``: :data:`rlvr_rewards.columns.OPTION_KEYS`, shared with the CLI and the other adapters).
 
 _classes: dict[str, type] = {}
 
@@ -75,6 +80,10 @@ class RlvrORM:
     nothing. Keyword options: ``verifier`` (a spec string), ``gold_key`` (the dataset column; by
     default the first of ``solution``, ``answer``, ``ground_truth``, ``gold``, ``label``,
     ``reward_model``), ``timeout`` (seconds per item), ``option_key`` (column with MCQ option texts).
+
+    The configuration is checked when the ORM is built (swift builds it when the trainer starts): an
+    unknown verifier raises ``ValueError`` naming the valid choices, an unknown keyword ``TypeError``.
+    Building it also starts the worker pool in the background.
     """
 
     verifier: Any = "accuracy"
@@ -84,9 +93,14 @@ class RlvrORM:
 
     def __init__(self, args: Any = None, **kwargs: Any) -> None:
         self.args = args
+        bad = sorted(set(kwargs) - {"verifier", "gold_key", "timeout", "option_key"})
+        if bad:
+            raise TypeError(f"{type(self).__name__}: unknown option(s) {', '.join(bad)}; valid: verifier, gold_key, timeout, option_key")
         for key in ("verifier", "gold_key", "timeout", "option_key"):
             if kwargs.get(key) is not None:
                 setattr(self, key, kwargs[key])
+        build_adapter(self.verifier, timeout=self.timeout, keys={"gold_key": self.gold_key, "option_key": self.option_key},
+                      who=f"ms-swift ORM {type(self).__name__}")
 
     def __call__(self, completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
         try:
@@ -99,14 +113,21 @@ class RlvrORM:
             token_ids = kwargs.get("response_token_ids")  # swift's token ids: lengths count tokens
             if not (isinstance(token_ids, (list, tuple)) and len(token_ids) == n):
                 token_ids = None
+            from ..shaping.groups import column
+
             verdicts = score_all(
                 list(completions), golds, verifier=self.verifier, timeout=self.timeout, options=options,
                 token_ids=token_ids,
+                groups=column(kwargs, "prompt_id", n),  # swift's GRPO group id (``length`` is group-relative)
+                languages=column(kwargs, "language", n),  # ``code_format``: the sample's language
             )
             return rewards(verdicts)
         except Exception as exc:  # noqa: BLE001 - a reward function must never crash a training step
-            logger.warning("rlvr_rewards swift ORM failed: %s: %s", type(exc).__name__, exc)
-            return [0.0] * n
+            # Not a silent 0: logged with its traceback, and None (NaN in swift: the sample is left
+            # out of the weighted sum) rather than a wrong reward of 0 for every sample.
+            logger.error("rlvr_rewards: ms-swift ORM %s failed on a batch of %d; rewards are None: %s: %s",
+                         type(self).__name__, n, type(exc).__name__, exc, exc_info=exc)
+            return [None] * n
 
 
 def option_column(columns: Mapping[str, Any], n: int, key: str | None = None) -> list[list[str] | None] | None:
@@ -130,9 +151,10 @@ def orm_class(name: str, spec: Any = None, *, gold_key: str | None = None, timeo
 
     It subclasses swift's ``ORM`` (found with :func:`swift_base` unless ``base`` is given).
     """
+    spec = DEFAULT_ORMS.get(name, "accuracy") if spec is None else spec
+    build_adapter(spec, timeout=timeout, keys={"gold_key": gold_key}, who=f"ms-swift ORM {name!r}")
     if base is None:
         base = swift_base()[0]
-    spec = DEFAULT_ORMS.get(name, "accuracy") if spec is None else spec
     attrs = {
         "verifier": spec,
         "gold_key": gold_key,

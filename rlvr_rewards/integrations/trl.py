@@ -30,8 +30,18 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..verdict import Outcome, Verdict
-from .common import find_golds, option_column, outcome_counts, rewards, score_all
+from ..columns import OPTION_KEYS
+from ..verdict import Verdict
+from .common import (
+    build_adapter,
+    failed,
+    find_golds,
+    message_text,
+    option_column,
+    outcome_counts,
+    rewards,
+    score_all,
+)
 
 __all__ = [
     "AsyncRewardFunction",
@@ -47,8 +57,8 @@ __all__ = [
 
 #: Keyword arguments TRL adds that are not dataset columns.
 TRAINER_KWARGS = ("prompts", "completion_ids", "trainer_state", "log_extra", "log_metric", "environments")
-#: Dataset columns searched (in order) for MCQ option texts when ``options_key`` is not given.
-OPTION_KEYS = ("options", "choices")
+# MCQ option texts are read from the first present of ``OPTION_KEYS`` when ``options_key`` is not
+# given (:data:`rlvr_rewards.columns.OPTION_KEYS`, shared with the CLI and the other adapters).
 
 
 def default_name(verifier: Any) -> str:
@@ -69,7 +79,8 @@ class RewardFunction:
             ``"accuracy + 0.1*format"``, ``"r1"``), or a :class:`~rlvr_rewards.Verifier`.
         name: the ``__name__`` TRL logs under (default derived from ``verifier``).
         gold_key: the dataset column holding the gold answer. Default: the first present of
-            ``solution``, ``answer``, ``ground_truth``, ``gold``, ``label``, ``reward_model``.
+            ``solution``, ``answer``, ``ground_truth``, ``gold``, ``label``, ``reward_model``
+            (:data:`rlvr_rewards.columns.GOLD_KEYS`, the order ``rlvr-rewards score`` uses too).
         options_key: the dataset column with MCQ option texts (lists of strings), so an answer
             given as option text counts. Default: ``options`` or ``choices`` if present.
         timeout: hard per-completion deadline in seconds (default: the library's, 5 s).
@@ -77,7 +88,13 @@ class RewardFunction:
             (``rewards/<name>/correct``, ``.../bad_gold``, ``.../timeout``, ...).
         log_columns: add ``<name>/answer`` and ``<name>/outcome`` columns to TRL's
             completions table through ``log_extra``.
-        **check_options: passed on to :func:`rlvr_rewards.grade_batch` (``tolerance``, ``config``).
+        **check_options: passed on to :func:`rlvr_rewards.grade_batch` (``tolerance``, ``config``,
+            ``backend``, ``dedupe``).
+
+    The configuration is checked here, when the reward function is built: an unknown verifier
+    (``RewardFunction("acuracy")``) raises ``ValueError`` naming the valid choices, a misspelt
+    option raises ``TypeError``; never a reward of 0 for every sample of a run. Building one also
+    starts the worker pool in the background, so the first training step does not wait for it.
     """
 
     def __init__(
@@ -92,6 +109,8 @@ class RewardFunction:
         log_columns: bool = True,
         **check_options: Any,
     ) -> None:
+        build_adapter(verifier, timeout=timeout, keys={"gold_key": gold_key, "options_key": options_key, "name": name},
+                      options=check_options, who=f"RewardFunction({verifier!r:.60})")
         self.verifier = verifier
         self.__name__ = name or default_name(verifier)
         self.gold_key = gold_key
@@ -103,6 +122,13 @@ class RewardFunction:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.verifier!r}, name={self.__name__!r})"
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Unpickled in a fresh process (TRL's async GRPO): start that process's pool as well.
+        self.__dict__.update(state)
+        from ..batch import warmup_in_background
+
+        warmup_in_background()
 
     # -- grading -----------------------------------------------------------------------------
 
@@ -128,8 +154,15 @@ class RewardFunction:
                 if options is not None:
                     kwargs["options"] = options
                     break
+            from ..shaping.groups import column
+
+            if questions is not None:  # one GRPO group per prompt: ``length`` is group-relative
+                kwargs["groups"] = questions
+            languages = column(columns, "language", n)  # ``code_format``: the sample's language
+            if languages is not None:
+                kwargs["languages"] = languages
         except Exception as exc:  # noqa: BLE001 - a reward function must never crash a training step
-            return [Verdict(Outcome.ERROR, 0.0, detail=f"{type(exc).__name__}: {exc}"[:300]) for _ in completions]
+            return failed(exc, n, f"TRL reward {self.__name__!r} reading its columns")
         return score_all(completions, golds, verifier=self.verifier, timeout=self.timeout, **kwargs)
 
     def _score(self, completions: Sequence[Any] | None, kwargs: dict[str, Any], completion_ids: Any = None) -> list[float | None]:
@@ -169,8 +202,6 @@ def prompt_text(prompt: Any) -> str | None:
     if isinstance(prompt, (list, tuple)):
         users = [m for m in prompt if isinstance(m, dict) and m.get("role") == "user"]
         if users:
-            from .common import message_text
-
             return message_text(users[-1])
     return None
 
@@ -190,9 +221,6 @@ def make_reward(verifier: Any = "accuracy", *, asynchronous: bool = False, **opt
     ``asynchronous=True`` an ``async def`` one. The spec is validated now (an unknown name
     raises here, at set-up, never during training). Other options: see :class:`RewardFunction`.
     """
-    from ..compose import build
-
-    build(verifier)  # fail fast on a typo
     cls = AsyncRewardFunction if asynchronous else RewardFunction
     return cls(verifier, **options)
 
@@ -213,3 +241,13 @@ cosine_reward = RewardFunction("cosine", name="cosine_reward")
 repetition_reward = RewardFunction("repetition", name="repetition_reward")
 overlong_reward = RewardFunction("overlong", name="overlong_reward")
 tag_count_reward = RewardFunction("tag_count", name="tag_count_reward")
+#: TRL's ``think_format_reward``: one leading ``<think>…</think>``, then the answer as plain text.
+think_format_reward = RewardFunction("think_format", name="think_format_reward")
+#: open-r1's ``len_reward`` (Kimi 1.5), relative to the other completions of the same prompt.
+length_reward = RewardFunction("length", name="length_reward")
+#: open-r1's ``reasoning_steps_reward``: min(1, step markers / 3).
+reasoning_steps_reward = RewardFunction("reasoning_steps", name="reasoning_steps_reward")
+#: open-r1's code format reward: a fenced block of the ``language`` column's language in ``<answer>``.
+code_format_reward = RewardFunction("code_format", name="code_format_reward")
+#: ms-swift / veRL overlong punishment, without the -1 floor.
+overlong_linear_reward = RewardFunction("overlong_linear", name="overlong_linear_reward")

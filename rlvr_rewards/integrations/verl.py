@@ -15,6 +15,12 @@ key across the batch and raises ``KeyError`` if a sample lacks one.
 The verifier is chosen per sample: ``extra_info["verifier"]``, else the ``verifier`` keyword
 (``reward_kwargs``), else ``routes[data_source]`` (a ``reward_kwargs`` mapping), else the
 data_source (MCQ datasets -> ``mcq``, math datasets -> ``math``), else ``accuracy``.
+
+The ``reward_kwargs`` (``verifier``, ``routes``, ``timeout``) are configuration: they are checked on
+the first call and a bad one raises there, stopping the run at its first step with a message that
+names it (an unknown verifier lists the valid choices) instead of scoring every sample 0. A bad
+``extra_info["verifier"]`` is per-sample data: that sample gets an ``error`` result, logged.
+Importing this module starts the worker pool in the background.
 All grading goes through :func:`rlvr_rewards.check` / :func:`rlvr_rewards.integrations.common.score_all`.
 """
 
@@ -27,11 +33,51 @@ from typing import Any
 
 # Absolute imports: veRL may load this file by path (``custom_reward_function.path=/.../verl.py``),
 # i.e. as a top-level module with no parent package.
-from rlvr_rewards.api import acheck, check
+from rlvr_rewards.api import acheck, check, make_config
+from rlvr_rewards.batch import warmup_in_background
+from rlvr_rewards.compose import build
 from rlvr_rewards.integrations.common import completion_text, option_texts, score_all
+from rlvr_rewards.shaping.groups import info_group, language_variant
 from rlvr_rewards.verdict import Outcome, Verdict
 
 logger = logging.getLogger(__name__)
+
+#: Configuration keywords (veRL's ``reward_kwargs``) this adapter reads; others are passed over.
+CONFIG_KWARGS = ("verifier", "routes", "timeout")
+_checked: set[str] = set()
+
+
+def check_config(kwargs: Mapping[str, Any]) -> None:
+    """Raise ``ValueError`` / ``TypeError`` for a bad ``verifier``, ``routes`` or ``timeout`` keyword.
+
+    Checked once per distinct configuration (a set lookup on later calls).
+    """
+    if not kwargs:
+        return
+    try:
+        key = repr(sorted((k, kwargs[k]) for k in CONFIG_KWARGS if k in kwargs))
+    except Exception:  # noqa: BLE001 - unorderable / unprintable values: check every time
+        key = None
+    if key is not None and key in _checked:
+        return
+    if kwargs.get("verifier"):
+        build(kwargs["verifier"])
+    routes = kwargs.get("routes")
+    if routes is not None:
+        if not isinstance(routes, Mapping):
+            raise TypeError(f"veRL reward_kwargs: routes must be a mapping data_source -> verifier, not {routes!r:.80}")
+        for source, spec in routes.items():
+            try:
+                build(spec)
+            except (KeyError, ValueError, TypeError) as exc:
+                raise ValueError(f"veRL reward_kwargs: routes[{source!r}]: {exc}") from exc
+    if kwargs.get("timeout") is not None:
+        make_config(timeout=kwargs["timeout"])
+    if key is not None:
+        _checked.add(key)
+
+
+warmup_in_background()
 
 #: The keys of every returned dict, in order.
 KEYS = ("score", "acc", "pred", "verifier", "bad_gold", "no_answer", "timeout", "error")
@@ -150,6 +196,7 @@ def compute_score(
     """
     if solution_strs is not None:
         return compute_score_batch(data_sources, solution_strs, ground_truths, extra_infos, **kwargs)
+    check_config(kwargs)  # configuration raises (once, at the first step), data never does
     try:
         return result(check(completion_text(solution_str), ground_truth, **_check_options(data_source, extra_info, kwargs)))
     except Exception as exc:  # noqa: BLE001 - a reward function must never crash a training step
@@ -159,7 +206,10 @@ def compute_score(
 def _check_options(data_source: Any, extra_info: Any, kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """The ``check`` keywords for one sample: routed verifier, MCQ options, question, deadline."""
     return {
-        "verifier": select_verifier(data_source, extra_info, kwargs),
+        "verifier": language_variant(  # ``code_format`` checks ``extra_info["language"]``
+            select_verifier(data_source, extra_info, kwargs),
+            extra_info.get("language") if isinstance(extra_info, Mapping) else None,
+        ),
         "options": _options(extra_info),
         "question": _question(extra_info),
         "timeout": _timeout(extra_info, kwargs),
@@ -182,6 +232,7 @@ async def compute_score_async(
     **kwargs: Any,
 ) -> dict[str, Any]:
     """``compute_score`` as a coroutine function (veRL awaits it on the reward manager's loop)."""
+    check_config(kwargs)
     try:
         options = _check_options(data_source, extra_info, kwargs)
         return result(await acheck(completion_text(solution_str), ground_truth, **options))
@@ -201,6 +252,7 @@ def compute_score_batch(
     Samples are grouped by verifier and timeout and each group is graded with ``grade_batch``
     (identical answers graded once, slow tiers run concurrently).
     """
+    check_config(kwargs)
     try:
         n = len(solution_strs)
     except Exception:  # noqa: BLE001
@@ -225,6 +277,8 @@ def compute_score_batch(
                 verifier=specs[key],
                 timeout=key[1],
                 options=options if any(options) else None,
+                groups=[info_group(infos[i], golds[i]) for i in idx],  # ``length``: one group per problem
+                languages=[infos[i].get("language") if isinstance(infos[i], Mapping) else None for i in idx],
             )
             for i, verdict in zip(idx, verdicts):
                 out[i] = result(verdict)

@@ -14,8 +14,11 @@ def _mapping(text: str | None) -> dict[str, str] | None:
     from pathlib import Path
 
     p = Path(text)
-    raw = p.read_text(encoding="utf-8") if p.exists() else text
-    value = json.loads(raw)
+    raw = p.read_text(encoding="utf-8") if p.is_file() else text
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"--mapping is neither a JSON object nor a file holding one: {exc}") from None
     if not isinstance(value, dict):
         raise ValueError("--mapping must be a JSON object {record field: column}")
     return {str(k): str(v) for k, v in value.items()}
@@ -26,8 +29,23 @@ def _missing_extra(exc: ImportError) -> int:
     return 2
 
 
+def _io_error(exc: OSError) -> int:
+    """A file, network or model-loading failure: one line, no traceback."""
+    print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return 2
+
+
+def _check_out(out: str) -> None:
+    from pathlib import Path
+
+    p = Path(out)
+    if p.exists() and not p.is_dir():
+        raise ValueError(f"--out {out} is a file; give a directory (created if missing)")
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     try:
+        _check_out(args.out)
         from .pipeline import analyze_dataset
 
         res = analyze_dataset(args.dataset, args.out, split=args.split, limit=args.limit,
@@ -37,6 +55,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        return _io_error(exc)
     st = res["stats"]
     print(f"{res['records']} records; domains: {st['domains']}; answer types: {st['answer_types']}")
     for w in st["warnings"]:
@@ -47,6 +67,14 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 def _cmd_pipeline(args: argparse.Namespace) -> int:
     try:
+        _check_out(args.out)
+        if args.model:
+            from pathlib import Path
+
+            from .datasets import looks_like_path
+
+            if looks_like_path(args.model) and not Path(args.model).expanduser().exists():
+                raise ValueError(f"--model {args.model}: no such model directory")
         from .pipeline import run_pipeline
 
         res = run_pipeline(args.dataset, args.out, model=args.model, k=args.k, template=args.template,
@@ -57,6 +85,8 @@ def _cmd_pipeline(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a model that cannot be loaded, a dataset that cannot be fetched
+        return _io_error(exc)
     m = res["metrics"]
     o = m["overall"]
     pk = f"pass@{m['k']}"

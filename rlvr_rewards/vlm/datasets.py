@@ -190,6 +190,50 @@ def _verl_text(row: dict[str, Any], i: int, base: Path | None) -> VLMRecord:
     )
 
 
+def _chat_question(messages: Any) -> str:
+    """The last user turn of a chat prompt (a list or its JSON text), text blocks only."""
+    if isinstance(messages, str):
+        try:
+            messages = json.loads(messages)
+        except ValueError:
+            return messages
+    users = [m for m in (messages or []) if isinstance(m, Mapping) and m.get("role") == "user"]
+    if not users:
+        return ""
+    content = users[-1].get("content", "")
+    if isinstance(content, (list, tuple)):
+        content = "".join(str(b.get("text") or "") for b in content if isinstance(b, Mapping) and b.get("type", "text") == "text")
+    return "" if content is None else str(content)
+
+
+def _export_options(value: Any, question: str) -> list[str] | None:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    if isinstance(value, (list, tuple)) and value:
+        return [str(o) for o in value]
+    return options_from_question(question)
+
+
+def _export(prompt_key: str, gold_key: str, source: str) -> Normalizer:
+    """Our own exports read back: TRL (``prompt`` + ``solution``), ms-swift (``messages`` +
+    ``solution``) and GRPO JSONL (``prompt`` + ``gold``), images as PIL, bytes or paths."""
+
+    def norm(row: dict[str, Any], i: int, base: Path | None) -> VLMRecord:
+        q = strip_image_tags(_chat_question(row.get(prompt_key)))
+        a = str(row.get(gold_key) if row.get(gold_key) is not None else "").strip()
+        return VLMRecord(
+            id=str(row.get("id") or i), question=q, answer=a, images=_images(row.get("images"), base),
+            domain=_s(row.get("domain")), sub_domain=_s(row.get("sub_domain")),
+            format=_s(row.get("format")) or guess_format(a), source=_s(row.get("source")) or source,
+            options=_export_options(row.get("options"), q),
+        )
+
+    return norm
+
+
 SCHEMAS: dict[str, Normalizer] = {
     "open_mm_rl": _open_mm_rl,
     "mmk12": _mmk12,
@@ -199,6 +243,9 @@ SCHEMAS: dict[str, Normalizer] = {
     "geoqa_r1v": _r1_style("GEOQA_R1V", "geometry"),
     "multimodal_open_r1": _r1_style("lmms-lab/multimodal-open-r1-8k-verified", None),
     "verl": _verl_text,
+    "trl": _export("prompt", "solution", "trl"),
+    "swift": _export("messages", "solution", "swift"),
+    "grpo_jsonl": _export("prompt", "gold", "grpo_jsonl"),
 }
 """Built-in schema normalisers by name."""
 
@@ -235,6 +282,12 @@ def detect_schema(columns: Iterable[str]) -> str | None:
         return "mmk12"
     if {"prompt", "reward_model"} <= cols:
         return "verl"
+    if {"messages", "solution"} <= cols:  # our ms-swift export
+        return "swift"
+    if {"prompt", "solution"} <= cols:  # our TRL export
+        return "trl"
+    if {"prompt", "gold"} <= cols:  # our GRPO JSONL export
+        return "grpo_jsonl"
     if {"problem", "answer", "images"} <= cols:
         return "geometry3k"
     if {"problem", "solution"} <= cols:
@@ -306,16 +359,40 @@ def _local_dataset(path: Path, split: str) -> Any:
     raise ValueError(f"unsupported file type {suffix!r} (parquet, jsonl, json, arrow or a save_to_disk directory)")
 
 
+_DATA_SUFFIXES = (".parquet", ".jsonl", ".json", ".arrow", ".csv", ".txt")
+
+
+def looks_like_path(source: str) -> bool:
+    """Whether ``source`` is meant as a local path rather than a Hugging Face id (``NAMESPACE/NAME``)."""
+    text = str(source)
+    return (
+        text.startswith(("/", ".", "~", "\\")) or text.endswith(("/", "\\")) or text.lower().endswith(_DATA_SUFFIXES)
+        or text.count("/") > 1 or "\\" in text or (len(text) > 1 and text[1] == ":")
+    )
+
+
 def load_raw(source: str, split: str = "train", limit: int | None = None, **load_kwargs: Any) -> Any:
     """The ``datasets.Dataset`` behind ``source`` (a local path or a Hugging Face id)."""
     import datasets
 
     path = Path(source).expanduser()
     if path.exists():
-        ds = _local_dataset(path, split)
+        try:
+            ds = _local_dataset(path, split)
+        except (OSError, datasets.exceptions.DatasetsError) as exc:
+            raise ValueError(f"cannot read the dataset at {path}: {exc}") from exc
+    elif looks_like_path(source):
+        raise ValueError(f"no such file or directory: {path} (a local dataset path must exist; a Hugging Face id is NAMESPACE/NAME)")
     else:
         spec = f"{split}[:{limit}]" if limit else split
-        ds = datasets.load_dataset(source, split=spec, **load_kwargs)
+        try:
+            ds = datasets.load_dataset(source, split=spec, **load_kwargs)
+        except (OSError, datasets.exceptions.DatasetsError) as exc:  # ConnectionError, FileNotFoundError, DatasetNotFoundError
+            raise ValueError(
+                f"cannot load {source!r} from the Hugging Face Hub: {type(exc).__name__}: {exc}. "
+                "It is neither a local path nor a dataset that could be fetched (no network, a typo, "
+                "or a gated dataset: `huggingface-cli login`); download it first or give a local path"
+            ) from exc
     if limit is not None and len(ds) > limit:
         ds = ds.select(range(limit))
     return ds

@@ -15,6 +15,12 @@ Registers in swift's ``orms`` registry (``swift.rewards`` in 4.x, ``swift.plugin
     rlvr_repetition "repetition" n-gram repetition penalty
     rlvr_overlong  "overlong"   DAPO soft overlong punishment
     rlvr_tag_count "tag_count"  a quarter per think/answer tag present once
+    rlvr_think_format "think_format"  one leading <think>...</think>, then the answer (TRL's)
+    rlvr_length    "length"     Kimi 1.5 / open-r1 len_reward, per prompt_id group
+    rlvr_reasoning_steps "reasoning_steps"  min(1, step markers / 3) (open-r1's)
+    rlvr_code_format "code_format"  a ```<language column> block inside <answer> (open-r1's)
+    rlvr_overlong_linear "overlong_linear"  swift's soft_overlong form: no -1 floor
+    rlvr_repetition_words / rlvr_repetition_chars  repetition over words / characters
 
 The gold is read from the ``solution`` column (else ``answer``, ``ground_truth``, ``gold``,
 ``label``). To register other specs, copy this file and call ``register_orm`` yourself.
