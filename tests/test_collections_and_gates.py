@@ -136,3 +136,11 @@ def test_a_chain_against_a_number_is_judged_by_its_last_side(answer: str, gold: 
     assert check(f"\\boxed{{{answer}}}", gold).correct
     v = check(f"\\boxed{{{answer}}}", wrong)
     assert not v.correct and v.verifier != "symbolic"  # decided without SymPy
+
+
+def test_words_only_against_a_number() -> None:
+    v = check("答案：题目信息不足", "12")
+    assert not v.correct and "words" in v.detail
+    assert not check(r"\boxed{154 +}", "154").correct
+    # a number written in words is not dismissed by the gate (SymPy or a judge may read it)
+    assert "words" not in check(r"\boxed{twelve}", "12").detail

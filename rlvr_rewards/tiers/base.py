@@ -134,13 +134,18 @@ def gate(verifier: Verifier, sample: Sample) -> Decision | None:
 def _words_only(pred: Value) -> bool:
     """An answer of words with no digit ("the first one", "题目信息不足"): never a number."""
     raw = pred.raw
-    if any(c.isdigit() for c in raw):
-        return False
+    if any(c.isdigit() for c in raw) or _NUMBER_WORDS.search(raw):
+        return False  # "twelve", "三分之一": a number in words is left to SymPy or the judge
     if pred.kind is Kind.TEXT:
         return True
     return "\\" not in raw and sum(1 for c in raw if c.isalpha() and ord(c) >= 0x600) >= 2
 
 
+_NUMBER_WORDS = re.compile(
+    r"(?i:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|third|quarter|dozen|none)"
+    r"|[零一二两三四五六七八九十百千万亿半]"
+)
 _DANGLING = ("+", "-", "*", "/", "=", "^", "\\times", "\\cdot", "\\div")
 _LAST_SIDE = re.compile(r"=|\\approx(?![A-Za-z])|≈|[{}]")
 
