@@ -144,3 +144,14 @@ def test_words_only_against_a_number() -> None:
     assert not check(r"\boxed{154 +}", "154").correct
     # a number written in words is not dismissed by the gate (SymPy or a judge may read it)
     assert "words" not in check(r"\boxed{twelve}", "12").detail
+
+
+def test_decided_without_sympy() -> None:
+    # an expression is never a gold curve equation; a sequence term a_{n-1} the gold lacks
+    v = check(r"\boxed{2x^2}", r"\frac{x^{2}}{16}+\frac{y^{2}}{8}=1")
+    assert not v.correct and v.verifier == "latex"
+    v = check(r"\boxed{a_n = 3a_{n-1}}", r"(-2)^{n-1}")
+    assert not v.correct and v.verifier == "latex"
+    assert check(r"\boxed{2a_{n-1}}", r"a_{n-1}+a_{n-1}").correct
+    assert not check(r"\boxed{a_{n+1}}", r"a_{n-1}").correct
+    assert check(r"\boxed{2x}", "y=2x").correct  # a gold y = ... still accepts its right side

@@ -542,12 +542,22 @@ class _Parser:
         if kind == "cmd" and val in _GREEK:
             return val
         if (kind, val) == ("op", "{"):
-            parts = []
-            while self.peek()[0] in ("num", "let"):
-                parts.append(self.advance()[1])
-            self.expect("}")
-            if parts:
-                return "".join(parts)
+            # a subscript is a name, whatever it holds: a_{12}, x_{ij}, a_{n-1} (a sequence term)
+            parts: list[str] = []
+            depth = 1
+            while len(parts) < 40:
+                kind, val = self.advance()
+                if kind == "end":
+                    break
+                if (kind, val) == ("op", "{"):
+                    depth += 1
+                elif (kind, val) == ("op", "}"):
+                    depth -= 1
+                    if depth == 0:
+                        if parts:
+                            return "".join(parts)
+                        break
+                parts.append(val)
         raise ExprError("bad subscript")
 
     def letter(self, val: str) -> Expr:
@@ -1206,8 +1216,30 @@ def equivalent(
             return False
         defined = True
     if not defined or limited or real:
+        if not limited and (_depends_on_own_variable(a, b, dps) or _depends_on_own_variable(b, a, dps)):
+            return False
         return None
     return True
+
+
+def _depends_on_own_variable(a: Expr, b: Expr, dps: int) -> bool:
+    """Does ``a`` change with a variable that ``b`` does not have? Then they are different
+    functions (``b`` is the same at two points where ``a`` is not), whatever their class.
+
+    ``a`` is evaluated over the reals at two points that differ only in that variable, the other
+    variables at small integers (so ``(-2)^{n-1}`` is real)."""
+    own = sorted(a.free_symbols() - b.free_symbols())
+    if not own:
+        return False
+    names = sorted(a.free_symbols())
+    for var in own[:3]:
+        for base in (2, 3):
+            env = {n: Fraction(base) for n in names}
+            lo = _numeric(a, {**env, var: Fraction(2)}, dps, True)
+            hi = _numeric(a, {**env, var: Fraction(5)}, dps, True)
+            if lo is not None and hi is not None and not _close(lo, hi, 30, dps):
+                return True
+    return False
 
 
 def _equal_at_rational_points(
