@@ -155,3 +155,33 @@ def test_decided_without_sympy() -> None:
     assert check(r"\boxed{2a_{n-1}}", r"a_{n-1}+a_{n-1}").correct
     assert not check(r"\boxed{a_{n+1}}", r"a_{n-1}").correct
     assert check(r"\boxed{2x}", "y=2x").correct  # a gold y = ... still accepts its right side
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(-999, 999),
+    st.sampled_from([
+        "We compute step by step. Hence the result is $\\boxed{{{v}}}$.",
+        "First expand, then collect terms: the answer is \\boxed{{{v}}}",
+        "Natalia sold clips in April and May. Altogether she sold {v} clips.\n#### {v}",
+    ]),
+    st.integers(1, 9),
+)
+def test_worked_solution_golds(value: int, template: str, delta: int) -> None:
+    gold = template.format(v=value)
+    assert check(f"The answer is {value}.", gold).correct, gold
+    assert not check(f"The answer is {value + delta}.", gold).correct, gold
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-20, 20), min_size=2, max_size=4), st.sampled_from(["pmatrix", "bmatrix", "array"]))
+def test_column_vector_renderings(values: list[int], env: str) -> None:
+    rows = " \\\\ ".join(map(str, values))
+    if env == "array":
+        vec = f"\\left[\\begin{{array}}{{c}} {rows} \\end{{array}}\\right]"
+    else:
+        vec = f"\\begin{{{env}}} {rows} \\end{{{env}}}"
+    tup = "(" + ", ".join(map(str, values)) + ")"
+    assert check(f"\\boxed{{{vec}}}", tup).correct, vec
+    wrong = "(" + ", ".join(map(str, values[:-1] + [values[-1] + 1])) + ")"
+    assert not check(f"\\boxed{{{vec}}}", wrong).correct, vec
