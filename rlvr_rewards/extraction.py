@@ -553,7 +553,8 @@ def extract_answer(
     """
     if not isinstance(completion, str):
         return Extraction(None, "none", (), False, "full")
-    completion = strip_end_tokens(completion)  # "4.</s>", "…<|im_start|>user …": the turn ends there
+    if "<" in completion:
+        completion = strip_end_tokens(completion)  # "4.</s>", "…<|im_start|>user …": the turn ends there
     found, single = _one_plain_box(completion, max_answer_len)  # the commonest completion first
     if found is not None:
         return found

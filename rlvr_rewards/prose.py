@@ -43,9 +43,20 @@ _MAY_END = ("<|", "</s", "<eo", "<EO", "<end", "<｜")
 
 def strip_end_tokens(text: str) -> str:
     """Cut ``text`` at the first end-of-turn token that follows some content (``4.</s>`` -> ``4.``)."""
-    if "<" not in text or not any(t in text for t in _MAY_END):
+    k = text.find("<")
+    if k < 0:
         return text
-    for m in _END_TOKENS.finditer(text):
+    if text.count("<", k, k + 20_000) <= 64:  # the usual case: a few "<" ("x < 3"), looked at one by one
+        found = False
+        while k >= 0:
+            if text.startswith(_MAY_END, k) and _END_TOKENS.match(text, k):
+                found = True
+                if text[:k].strip():
+                    return text[:k]
+            k = text.find("<", k + 1)
+        if not found:
+            return text
+    for m in _END_TOKENS.finditer(text):  # many "<": one regex scan
         if text[: m.start()].strip():
             return text[: m.start()]
     return _END_TOKENS.sub("", text)
@@ -310,7 +321,6 @@ def final_statement(text: str, max_skip: int = 2) -> str | None:
 
 
 # -- several answers against a gold that is a collection ---------------------------------------
-_COLLECTION_KINDS = frozenset({"list", "set"})
 _ITEM_SEP = re.compile(
     r"\\q?quad|\\text\{\s*(?:and|和|,)\s*\}|\s+(?:and|和|与)\s+|[;；、]|(?<=\d)\s*和\s*(?=\d)"
 )
@@ -322,8 +332,8 @@ def is_collection(golds: object) -> bool:
     if not golds:
         return False
     for g in golds:  # type: ignore[attr-defined]
-        kind = getattr(g.kind, "value", g.kind)
-        if kind in _COLLECTION_KINDS and len(getattr(g, "items", ()) or ()) > 1:
+        # Kind is a str enum: == against its value, no import of the parsing layer needed
+        if (g.kind == "list" or g.kind == "set") and len(g.items) > 1:
             return True
     return False
 

@@ -108,7 +108,7 @@ def gate(verifier: Verifier, sample: Sample) -> Decision | None:
         # several answers are a hedge, unless the gold itself is a collection ("1, 3"): then they
         # are compared as one (Sample.pred joins them)
         return _rejected(f"hedge: several different final answers {list(ext.candidates)[:5]}")
-    if not is_collection(golds) and several_values(ext.answer):
+    if several_values(ext.answer) and not is_collection(golds):
         return _rejected("hedge: several different values in one answer")
     if ("\\pm" in ext.answer or "\\mp" in ext.answer) and not any(
         "\\pm" in g.raw or "\\mp" in g.raw or g.kind in (Kind.LIST, Kind.SET) for g in golds
@@ -119,6 +119,8 @@ def gate(verifier: Verifier, sample: Sample) -> Decision | None:
     pred = sample.pred
     if pred.kind is Kind.LIST and golds and all(g.is_scalar for g in golds):
         return _rejected("hedge: a list of answers for a single-valued gold")
+    if pred.kind is Kind.NUMBER:
+        return None  # the checks below concern answers that are not a plain number
     if pred.raw.rstrip().endswith(_DANGLING):
         return _rejected("the answer is cut off: it ends with an operator")  # "154 +"
     numeric_gold = bool(golds) and all(g.kind is Kind.NUMBER for g in golds)
