@@ -50,13 +50,15 @@ def trl(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def swift(session: nox.Session) -> None:
-    """ms-swift ORM plugin loaded by swift itself."""
+    """ms-swift ORM plugin loaded by swift itself; `swift rlhf` GRPO (multimodal CLEVR recipe, tiny
+    Qwen2.5-VL built locally) trains two steps on CPU with our rewards."""
     _run(session, "swift")
 
 
 @nox.session(python="3.11")
 def verl(session: nox.Session) -> None:
-    """veRL reward manager with our compute_score."""
+    """veRL reward manager with our compute_score (and the VLM recipe's compute_score_vlm, scripted
+    judge); a mixed text + image parquet read back through veRL's RLHFDataset."""
     _run(session, "verl")
 
 

@@ -298,3 +298,92 @@ def _column(values: Any, n: int) -> list[Any]:
     except TypeError:
         return [values] * n
     return items if len(items) == n else [values] * n
+
+
+# ----------------------------------------------------------------------------- the VLM recipe's reward
+# veRL's vision-language recipe: a format-gated ±1 reward with a reward-model fallback, as one name
+# (rlvr_rewards.judge.gated: ``verl_vlm``, or ``format_gated`` without the judge):
+#   reward.custom_reward_function.name=compute_score_vlm
+#   +reward.custom_reward_function.reward_kwargs.judge_url=http://127.0.0.1:8000/v1   (or a reward model:
+#    veRL then passes its router address, used when judge_url is not set; or REWARD_MODEL_URL)
+#   +reward.custom_reward_function.reward_kwargs.judge_model=xVerify-0.5B-I
+
+#: ``reward_kwargs`` read by :func:`compute_score_vlm` (others are passed over).
+VLM_KWARGS = ("judge_url", "judge_model", "judge_api_key", "judge", "rules", "format", "timeout")
+_VLM_VERIFIERS: dict[str, Any] = {}
+
+
+def vlm_verifier(
+    *,
+    judge_url: str | None = None,
+    judge_model: str | None = None,
+    judge_api_key: str | None = None,
+    judge: bool = True,
+    rules: str = "accuracy",
+    format: str = "format",  # noqa: A002 - the verifier's name
+    reward_router_address: str | None = None,
+) -> Any:
+    """The ``verl_vlm`` verifier for these settings (``format_gated`` when ``judge`` is false),
+    built once per distinct configuration. The judge URL is ``judge_url``, else veRL's reward
+    router address (``host:port``, a reward model veRL serves), else ``REWARD_MODEL_URL``; none of
+    them raises ``ValueError`` here, i.e. at the first training step."""
+    if isinstance(judge, str):
+        judge = judge.strip().lower() not in ("0", "false", "no", "off", "")
+    url = (judge_url or reward_router_address or None) if judge else None
+    key = repr((url, judge_model, judge_api_key, bool(judge), rules, format))
+    v = _VLM_VERIFIERS.get(key)
+    if v is None:
+        from rlvr_rewards.registry import create_verifier
+
+        if judge:
+            v = create_verifier("verl_vlm", url=url, model=judge_model, api_key=judge_api_key, rules=rules, format=format)
+        else:
+            v = create_verifier("format_gated", rules=rules, format=format, judge=False)
+        _VLM_VERIFIERS[key] = v
+    return v
+
+
+def compute_score_vlm(
+    data_source: Any = None,
+    solution_str: Any = None,
+    ground_truth: Any = None,
+    extra_info: Any = None,
+    *,
+    reward_router_address: str | None = None,
+    reward_model_tokenizer: Any = None,
+    judge_url: str | None = None,
+    judge_model: str | None = None,
+    judge_api_key: str | None = None,
+    judge: bool = True,
+    rules: str = "accuracy",
+    format: str = "format",  # noqa: A002
+    timeout: float | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """veRL's VLM recipe reward: format fails → −1; right by the rules, or by the judge where the
+    rules say no → +1; else −1; a bad gold 0.0 with ``bad_gold`` 1.0 (see ``rlvr_rewards.judge.gated``).
+
+    The same keys as :func:`compute_score`. Configuration (judge URL, ``rules``, ``format``,
+    ``timeout``) raises on the first call; sample data never does. ``extra_info["verifier"]`` is
+    not read: the recipe's reward is the point of this function.
+    """
+    verifier = vlm_verifier(judge_url=judge_url, judge_model=judge_model, judge_api_key=judge_api_key, judge=judge,
+                            rules=rules, format=format, reward_router_address=reward_router_address)
+    if timeout is not None:
+        make_config(timeout=timeout)
+    try:
+        return result(check(
+            completion_text(solution_str), ground_truth, verifier=verifier, options=_options(extra_info),
+            question=_question(extra_info), timeout=_timeout(extra_info, {"timeout": timeout}),
+        ))
+    except Exception as exc:  # noqa: BLE001 - a reward function must never crash a training step
+        return _error(exc)
+
+
+async def compute_score_vlm_async(data_source: Any = None, solution_str: Any = None, ground_truth: Any = None,
+                                  extra_info: Any = None, **kwargs: Any) -> dict[str, Any]:
+    """:func:`compute_score_vlm` awaited on veRL's loop (grading, and the judge call, in a worker thread)."""
+    import asyncio
+
+    return await asyncio.get_running_loop().run_in_executor(
+        None, lambda: compute_score_vlm(data_source, solution_str, ground_truth, extra_info, **kwargs))

@@ -7,6 +7,7 @@ incorrect or cannot decide. See docs/judge.md. Importing this package registers 
 ``accuracy_judge``; ``openai`` (the ``judge`` extra) is imported on the first call.
 """
 
+from . import gated  # noqa: F401  (registers "format_gated" / "verl_vlm")
 from .client import ENV_API_KEY, ENV_MODEL, ENV_URL, JudgeClient, JudgeResult, JudgeStats
 from .prompt import DEFAULT_TEMPLATE, JudgePrompt, answer_region, parse_verdict, suspicious
 from .verifier import (

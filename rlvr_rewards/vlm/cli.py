@@ -77,9 +77,14 @@ def _cmd_pipeline(args: argparse.Namespace) -> int:
                 raise ValueError(f"--model {args.model}: no such model directory")
         from .pipeline import run_pipeline
 
+        blank = None
+        if getattr(args, "blank_image", None):
+            from .export import parse_size
+
+            blank = parse_size(args.blank_image)  # a bad size stops here, before any work
         res = run_pipeline(args.dataset, args.out, model=args.model, k=args.k, template=args.template,
                            limit=args.limit, seed=args.seed, split=args.split, mapping=_mapping(args.mapping),
-                           schema=args.schema, export=not args.no_export, quiet=args.quiet)
+                           schema=args.schema, export=not args.no_export, quiet=args.quiet, blank_image=blank)
     except ImportError as exc:
         return _missing_extra(exc)
     except ValueError as exc:
@@ -127,6 +132,9 @@ def register_cli(subparsers: Any) -> None:
     p.add_argument("--k", type=int, default=4, help="samples per prompt (default 4)")
     p.add_argument("--template", default="final_answer", help="prompt template: final_answer, r1, clevr or a format string")
     p.add_argument("--no-export", action="store_true", help="skip the four exports")
+    p.add_argument("--blank-image", default=None, metavar="WxH",
+                   help="veRL export: give text-only rows one blank white image of this size (e.g. 224x224), "
+                        "so text and image rows share one parquet")
     p.add_argument("--quiet", "-q", action="store_true")
     _common(p)
     p.set_defaults(func=_cmd_pipeline)

@@ -3,11 +3,14 @@
 - :func:`export_grpo_jsonl` — generic GRPO JSONL, images saved as PNG and referenced by path.
 - :func:`export_verl_parquet` — veRL RL parquet (``data_source``, ``prompt`` with ``<image>``
   tags, ``images`` as the Hugging Face ``Image`` feature, ``ability``, ``reward_model``,
-  ``extra_info`` with one struct for every row).
+  ``extra_info`` with one struct for every row). ``blank_image=(w, h)`` gives every text-only
+  row one blank white image (and its ``<image>`` tag), so text and image rows share one
+  parquet as veRL's VLM recipe mixes them; ``extra_info["blank_image"]`` marks those rows.
 - :func:`export_trl` — a TRL ``GRPOTrainer`` dataset (conversational ``prompt`` with image
   blocks, ``images``, gold in ``solution``) as ``save_to_disk`` directory and parquet.
 - :func:`export_swift_jsonl` — ms-swift GRPO JSONL (``messages`` with ``<image>``, ``images`` as
-  absolute paths, ``solution``).
+  absolute paths, ``solution``; ``solution_format="<answer> {answer} </answer>"`` writes the
+  R1-V / CLEVR solution column).
 
 Each ``export_*`` returns the path written and raises :class:`ExportError` if the read-back
 check fails (placeholders ≠ images, unreadable image, missing gold, ...).
@@ -156,6 +159,50 @@ def _verify_image(path: str | Path) -> None:
 
 # ----------------------------------------------------------------------------- veRL
 
+def make_blank_image(size: tuple[int, int] = (224, 224)) -> Any:
+    """A white RGB image of ``size`` (width, height): the stand-in image of a text-only row."""
+    from PIL import Image
+
+    w, h = int(size[0]), int(size[1])
+    if w <= 0 or h <= 0:
+        raise ValueError(f"blank image size must be positive, got {size}")
+    return Image.new("RGB", (w, h), (255, 255, 255))
+
+
+def parse_size(text: str | Sequence[int] | int) -> tuple[int, int]:
+    """``"224"``, ``"224x160"``, ``224`` or ``(224, 160)`` → ``(width, height)``."""
+    if isinstance(text, int):
+        return text, text
+    if not isinstance(text, str):
+        w, h = text
+        return int(w), int(h)
+    parts = text.lower().replace("*", "x").split("x")
+    try:
+        w, h = (int(parts[0]), int(parts[0])) if len(parts) == 1 else (int(parts[0]), int(parts[1]))
+    except (ValueError, IndexError):
+        raise ValueError(f"image size {text!r}: give WIDTHxHEIGHT (e.g. 224x224) or one number") from None
+    if len(parts) > 2 or w <= 0 or h <= 0:
+        raise ValueError(f"image size {text!r}: give WIDTHxHEIGHT with positive numbers")
+    return w, h
+
+
+def pad_text_only(records: Sequence[VLMRecord], size: tuple[int, int] = (224, 224)) -> tuple[list[VLMRecord], list[bool]]:
+    """Copies of ``records`` where every text-only record has one blank image of ``size``;
+    and which of them were padded."""
+    import dataclasses
+
+    blank = make_blank_image(size)
+    out, padded = [], []
+    for r in records:
+        if r.images:
+            out.append(r)
+            padded.append(False)
+        else:
+            out.append(dataclasses.replace(r, images=[blank]))
+            padded.append(True)
+    return out, padded
+
+
 def verl_features() -> Any:
     import datasets
 
@@ -170,11 +217,18 @@ def verl_features() -> Any:
         "extra_info": {
             "split": s, "index": datasets.Value("int64"), "id": s, "question": s, "answer": s,
             "domain": s, "sub_domain": s, "format": s, "options": lst(s), "verifier": s,
+            "blank_image": datasets.Value("bool"),
         },
     })
 
 
-def verl_rows(records: Sequence[VLMRecord], template: str = "final_answer", split: str = "train") -> list[dict[str, Any]]:
+def verl_rows(records: Sequence[VLMRecord], template: str = "final_answer", split: str = "train",
+              blank_image: tuple[int, int] | None = None) -> list[dict[str, Any]]:
+    """veRL rows; with ``blank_image=(w, h)`` text-only records get one blank image (see
+    :func:`pad_text_only`)."""
+    padded = [False] * len(records)
+    if blank_image is not None:
+        records, padded = pad_text_only(records, blank_image)
     rows = []
     for i, r in enumerate(records):
         rows.append({
@@ -186,19 +240,23 @@ def verl_rows(records: Sequence[VLMRecord], template: str = "final_answer", spli
             "extra_info": {
                 "split": split, "index": i, "id": r.id, "question": r.question, "answer": r.answer,
                 "domain": r.domain or "", "sub_domain": r.sub_domain or "", "format": r.format or "",
-                "options": list(r.options or []), "verifier": reward_spec(r),
+                "options": list(r.options or []), "verifier": reward_spec(r), "blank_image": padded[i],
             },
         })
     return rows
 
 
-def export_verl_parquet(records: Sequence[VLMRecord], path: str | Path, *, template: str = "final_answer", split: str = "train") -> Path:
-    """veRL RL parquet; checked by reading it back with ``datasets`` as veRL's ``RLHFDataset`` does."""
+def export_verl_parquet(records: Sequence[VLMRecord], path: str | Path, *, template: str = "final_answer", split: str = "train",
+                        blank_image: tuple[int, int] | None = None) -> Path:
+    """veRL RL parquet; checked by reading it back with ``datasets`` as veRL's ``RLHFDataset`` does.
+
+    ``blank_image=(width, height)``: text-only records get one blank white image of that size
+    and one ``<image>`` tag, so text and image rows share the parquet (veRL's VLM recipe)."""
     import datasets
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    ds = datasets.Dataset.from_list(verl_rows(records, template, split), features=verl_features())
+    ds = datasets.Dataset.from_list(verl_rows(records, template, split, blank_image), features=verl_features())
     ds.to_parquet(str(path))
     validate_verl_parquet(path, expected=len(records))
     return path
@@ -297,9 +355,14 @@ def validate_trl(path: str | Path, expected: int | None = None) -> int:
 # ----------------------------------------------------------------------------- ms-swift
 
 def export_swift_jsonl(records: Sequence[VLMRecord], path: str | Path, *, template: str = "final_answer",
-                       image_paths: dict[str, list[Path]] | None = None) -> Path:
+                       image_paths: dict[str, list[Path]] | None = None, solution_format: str = "{answer}") -> Path:
     """ms-swift GRPO JSONL: ``messages`` (``<image>`` tags), ``images`` (absolute paths),
-    ``solution``, plus ``id``, ``domain``, ``options`` columns that swift passes to ORMs."""
+    ``solution``, plus ``id``, ``domain``, ``options`` columns that swift passes to ORMs.
+
+    ``solution_format`` is applied to the gold (``{answer}``): ``"<answer> {answer} </answer>"``
+    writes the solution column of the R1-V CLEVR dataset of ms-swift's multimodal GRPO recipe."""
+    if "{answer}" not in solution_format:
+        raise ValueError(f"solution_format {solution_format!r} has no {{answer}} field")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     image_paths = image_paths or save_images(records, path.parent / "images")
@@ -307,7 +370,8 @@ def export_swift_jsonl(records: Sequence[VLMRecord], path: str | Path, *, templa
         for r in records:
             row = {
                 **render(r, template, "swift"), "images": [str(p.resolve()) for p in image_paths[r.id]],
-                "solution": r.answer, "id": r.id, "domain": r.domain, "options": r.options,
+                "solution": solution_format.replace("{answer}", r.answer), "id": r.id, "domain": r.domain,
+                "options": r.options,
             }
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     validate_swift_jsonl(path, expected=len(records))
@@ -328,14 +392,16 @@ def validate_swift_jsonl(path: str | Path, expected: int | None = None) -> int:
     return n
 
 
-def export_all(records: Sequence[VLMRecord], out_dir: str | Path, *, template: str = "final_answer") -> dict[str, Path]:
-    """The four exports under ``out_dir/exports`` (images shared under ``exports/images``)."""
+def export_all(records: Sequence[VLMRecord], out_dir: str | Path, *, template: str = "final_answer",
+               blank_image: tuple[int, int] | None = None) -> dict[str, Path]:
+    """The four exports under ``out_dir/exports`` (images shared under ``exports/images``);
+    ``blank_image`` pads the text-only rows of the veRL parquet (:func:`export_verl_parquet`)."""
     d = Path(out_dir) / "exports"
     d.mkdir(parents=True, exist_ok=True)
     imgs = save_images(records, d / "images")
     return {
         "grpo_jsonl": export_grpo_jsonl(records, d / "grpo.jsonl", template=template, image_paths=imgs),
-        "verl_parquet": export_verl_parquet(records, d / "verl.parquet", template=template),
+        "verl_parquet": export_verl_parquet(records, d / "verl.parquet", template=template, blank_image=blank_image),
         "trl_dataset": export_trl(records, d / "trl_dataset", template=template),
         "swift_jsonl": export_swift_jsonl(records, d / "swift.jsonl", template=template, image_paths=imgs),
     }

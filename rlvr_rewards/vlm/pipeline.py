@@ -90,8 +90,12 @@ def run_pipeline(
     export: bool = True,
     quiet: bool = False,
     rollout_kwargs: Mapping[str, Any] | None = None,
+    blank_image: tuple[int, int] | str | None = None,
 ) -> dict[str, Any]:
-    """Run every stage; write everything under ``out``; return a summary dict (paths, metrics)."""
+    """Run every stage; write everything under ``out``; return a summary dict (paths, metrics).
+
+    ``blank_image`` (``(width, height)`` or ``"224x224"``): in the veRL parquet, text-only records
+    get one blank image of that size, so text and image rows share one file."""
     from .advantages import advantage_table, curriculum, group_advantages
     from .analysis import analyze, plot, rollout_metrics, score_rollouts
     from .datasets import load_records
@@ -161,9 +165,10 @@ def run_pipeline(
     exports: dict[str, Path] = {}
     if export:
         _log("[6/6] exporting GRPO JSONL, veRL parquet, TRL dataset, ms-swift JSONL (each read back)", quiet)
-        from .export import export_all
+        from .export import export_all, parse_size
 
-        exports = export_all(records, out, template=template)
+        exports = export_all(records, out, template=template,
+                             blank_image=parse_size(blank_image) if blank_image is not None else None)
     plots = plot(stats, out / "plots", extra=metrics)
     public = {k2: v for k2, v in stats.items() if not k2.startswith("_")}
     (out / "stats.json").write_text(json.dumps(public, indent=1, ensure_ascii=False))

@@ -15,6 +15,9 @@ Tasks (``domain`` / ``sub_domain`` / ``format``):
 - ``geometry`` / ``triangle-angle`` / ``free-form``: two angles marked, the third asked →
   ``"65"`` (degrees)
 - ``geometry`` / ``triangle-angle`` / ``multiple-choice``: the same with four options → a letter
+
+:func:`clevr_counting` makes CLEVR-counting-style records (R1-V / ms-swift's CLEVR GRPO recipe):
+"How many items are there in the image?" over an image of ``size`` pixels, gold the count.
 """
 
 from __future__ import annotations
@@ -60,10 +63,10 @@ def _scatter(rng: random.Random, n: int, size: int, r: int) -> list[tuple[int, i
     return [(int((i + 0.5) * step), int((j + 0.5) * step)) for i, j in slots[:n]]
 
 
-def _shapes_image(rng: random.Random, counts: dict[str, int]) -> Any:
+def _shapes_image(rng: random.Random, counts: dict[str, int], size: int = 320) -> Any:
     from PIL import Image, ImageDraw
 
-    size, r = 320, 20
+    r = max(4, size // 16)
     img = Image.new("RGB", (size, size), (250, 250, 245))
     draw = ImageDraw.Draw(img)
     kinds = [k for k, c in counts.items() for _ in range(c)]
@@ -195,3 +198,25 @@ def generate(n: int = 60, seed: int = 0, tasks: tuple[str, ...] | None = None) -
     if tasks:
         return [make_record(i, seed, tasks[i % len(tasks)]) for i in range(n)]
     return [make_record(i, seed) for i in range(n)]
+
+
+CLEVR_QUESTION = "How many items are there in the image?"
+
+
+def clevr_counting(n: int = 8, seed: int = 0, *, size: int = 112, counts: tuple[int, ...] = (2, 3, 4, 5, 6)) -> list[VLMRecord]:
+    """``n`` CLEVR-counting-style records: shapes of every kind on a ``size``² canvas, the
+    question :data:`CLEVR_QUESTION`, the gold the number of shapes (drawn from ``counts``).
+    Deterministic by ``(seed, index)``. Exported with ``solution_format="<answer> {answer} </answer>"``
+    they have the R1-V CLEVR dataset's ``solution`` column."""
+    out = []
+    for i in range(n):
+        rng = random.Random(f"clevr:{seed}:{i}")
+        total = rng.choice(counts)
+        kinds = [rng.choice(_SHAPES) for _ in range(total)]
+        img = _shapes_image(rng, {k: kinds.count(k) for k in _SHAPES}, size=size)
+        out.append(VLMRecord(
+            id=f"clevr-{seed}-{i:05d}", question=CLEVR_QUESTION, answer=str(total), images=[img],
+            domain="counting", sub_domain="clevr", format="free-form", source=SOURCE,
+            meta={"task": "clevr", "seed": seed, "index": i},
+        ))
+    return out

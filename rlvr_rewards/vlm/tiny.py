@@ -18,6 +18,15 @@ sizes, and a chat template in the style of the real checkpoint.
 end-of-sequence token comes up with probability 1/V per step): handy when a test needs both
 finished ("stop") and truncated ("length") samples.
 
+For trainers that hard-code Qwen's token ids (ms-swift's Qwen2.5-VL template expands
+``<|image_pad|>`` = 151655), ``qwen_token_ids=True`` gives the special tokens their ids in the
+real checkpoint (``<|endoftext|>`` 151643 … ``<|video_pad|>`` 151656; the ids in between are
+unused placeholder tokens), and ``patch_size=7`` (14 pixels per merged token, like the real
+model's 28) accepts any image that ``qwen_vl_utils`` resizes to multiples of 28 pixels.
+``answers=["2", "3", "4"]`` sets two otherwise unused directions of the residual stream so the
+model replies with exactly one of those tokens, uniformly at random, then end-of-turn: a random
+model whose completions are sometimes right, so rewards vary within a GRPO group.
+
 The outputs are noise; the models exist to exercise the real preprocessing, batching and
 ``generate`` paths. Needs the ``vlm`` extra (torch, transformers, tokenizers, pillow).
 """
@@ -34,6 +43,7 @@ __all__ = [
     "SMOLVLM_CHAT_TEMPLATE",
     "build_tiny_idefics3",
     "build_tiny_qwen2_5_vl",
+    "QWEN_SPECIAL_IDS",
     "random_images",
     "train_tokenizer",
 ]
@@ -73,10 +83,25 @@ SMOLVLM_CHAT_TEMPLATE = (
     "{% if add_generation_prompt %}Assistant:{% endif %}"
 )
 
+#: text a chat template adds around the messages (system prompt, newlines), in the corpus of the
+#: ``qwen_token_ids`` tokenizer so that trainers' own templates tokenise without ``<unk>``
+CHAT_CORPUS = [
+    "You are a helpful assistant.\nsystem\nuser\nassistant\n",
+    "A conversation between User and Assistant.\nThe user asks a question, and the Assistant solves it.\n",
+]
+
 _QWEN_SPECIALS = [
     "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
     "<|image_pad|>", "<|video_pad|>",
 ]
+#: the special tokens of the real Qwen2.5-VL tokenizer, at their ids there
+QWEN_SPECIAL_IDS = {
+    "<|endoftext|>": 151643, "<|im_start|>": 151644, "<|im_end|>": 151645,
+    "<|object_ref_start|>": 151646, "<|object_ref_end|>": 151647, "<|box_start|>": 151648,
+    "<|box_end|>": 151649, "<|quad_start|>": 151650, "<|quad_end|>": 151651,
+    "<|vision_start|>": 151652, "<|vision_end|>": 151653, "<|vision_pad|>": 151654,
+    "<|image_pad|>": 151655, "<|video_pad|>": 151656,
+}
 _IDEFICS3_SPECIALS = (
     ["<|endoftext|>", "<|im_start|>", "<end_of_utterance>", "<image>", "<fake_token_around_image>",
      "<global-img>"]
@@ -90,6 +115,7 @@ def train_tokenizer(
     vocab_size: int = 160,
     corpus: list[str] | None = None,
     unk_token: str = "<unk>",
+    first_special_id: int | None = None,
     **named_specials: str,
 ) -> Any:
     """A Metaspace BPE tokenizer trained on ``corpus`` (default :data:`CORPUS`), wrapped in
@@ -97,7 +123,12 @@ def train_tokenizer(
     ``named_specials`` (``eos_token=…``, ``pad_token=…``) name some of them.
 
     ``vocab_size`` counts the special tokens; the trained part is as small as the corpus allows.
+    With ``first_special_id``, the trained vocabulary is padded with unused ``<unused_N>``
+    tokens (never produced by tokenisation) so that ``special_tokens`` get the consecutive ids
+    from ``first_special_id`` on, as in a real checkpoint's tokenizer.
     """
+    import json
+
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -105,8 +136,19 @@ def train_tokenizer(
     tok.pre_tokenizer = pre_tokenizers.Metaspace()
     tok.decoder = decoders.Metaspace()
     specials = [unk_token] + [s for s in special_tokens if s != unk_token]
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=specials, show_progress=False)
-    tok.train_from_iterator(list(corpus or CORPUS) * 4, trainer=trainer)
+    if first_special_id is None:
+        trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=specials, show_progress=False)
+        tok.train_from_iterator(list(corpus or CORPUS) * 4, trainer=trainer)
+    else:
+        trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=[unk_token], show_progress=False)
+        tok.train_from_iterator(list(corpus or CORPUS) * 4, trainer=trainer)
+        raw = json.loads(tok.to_str())
+        vocab = raw["model"]["vocab"]
+        if len(vocab) > first_special_id:
+            raise ValueError(f"first_special_id={first_special_id} is below the trained vocabulary ({len(vocab)})")
+        vocab.update({f"<unused_{i}>": i for i in range(len(vocab), first_special_id)})
+        tok = Tokenizer.from_str(json.dumps(raw))
+        tok.add_special_tokens([s for s in specials if s != unk_token])
     return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token=unk_token, **named_specials)
 
 
@@ -121,6 +163,42 @@ def random_images(n: int, *, size: tuple[int, int] = (40, 32), seed: int = 0) ->
         w, h = size[0] + 8 * (i % 3), size[1] + 8 * ((i + 1) % 2)
         out.append(Image.frombytes("RGB", (w, h), bytes(rng.getrandbits(8) for _ in range(w * h * 3))))
     return out
+
+
+def answer_head(model: Any, tokenizer: Any, answers: list[str], eos: str, *, strength: float = 2.0) -> None:
+    """Make ``model`` reply with one of ``answers`` (single tokens, uniformly) and then ``eos``.
+
+    Two directions of the residual stream are reserved: the last one is 1 for every token (a
+    constant, i.e. a bias for the output head), the one before it is 1 for the answer tokens
+    only ("an answer was just written"). No layer writes to them (their rows of every
+    attention-output and MLP-down projection are zero), so after the final norm they still say
+    what the current token is. The output head then scores the answer tokens high and
+    everything else low while no answer has been written, and end-of-turn high once one has.
+    The rest of the weights stay random.
+    """
+    import torch
+
+    ids = [tokenizer.convert_tokens_to_ids(a) for a in answers]
+    unk = tokenizer.unk_token_id
+    if any(i is None or i == unk for i in ids):
+        raise ValueError(f"answers must be single tokens of the vocabulary: {answers}")
+    eos_id = tokenizer.convert_tokens_to_ids(eos)
+    emb, head = model.get_input_embeddings().weight, model.get_output_embeddings().weight
+    bias, wrote = emb.shape[1] - 1, emb.shape[1] - 2
+    text = model.model.language_model if hasattr(model.model, "language_model") else model.model
+    with torch.no_grad():
+        emb[:, bias] = 1.0
+        emb[:, wrote] = 0.0
+        emb[ids, wrote] = 1.0
+        for layer in text.layers:
+            layer.self_attn.o_proj.weight[[bias, wrote], :] = 0.0
+            layer.mlp.down_proj.weight[[bias, wrote], :] = 0.0
+        head[:, bias] = -strength
+        head[:, wrote] = 0.0
+        head[ids, bias] = strength
+        head[ids, wrote] = -strength
+        head[eos_id, bias] = 0.0
+        head[eos_id, wrote] = 2 * strength
 
 
 def _finish(model: Any, tokenizer: Any, *, eos: str, pad: str, bos: str | None, seed: int,
@@ -149,11 +227,15 @@ def build_tiny_qwen2_5_vl(
     num_layers: int = 2,
     max_pixels: int = 32 * 32,
     flat_logits: bool = False,
+    patch_size: int = 4,
+    qwen_token_ids: bool = False,
+    answers: list[str] | None = None,
 ) -> tuple[Any, Any]:
     """A tiny random ``Qwen2_5_VLForConditionalGeneration`` and its ``Qwen2_5_VLProcessor``.
 
-    Patch size 4, merge size 2: an image is resized to a multiple of 8 pixels a side, at most
-    ``max_pixels`` pixels, i.e. at most ``max_pixels / 64`` ``<|image_pad|>`` tokens. Saved with
+    Patch size 4 (``patch_size``), merge size 2: an image is resized to a multiple of 8 pixels
+    a side, at most ``max_pixels`` pixels, i.e. at most ``max_pixels / 64`` ``<|image_pad|>``
+    tokens. ``qwen_token_ids`` and ``answers``: see the module doc. Saved with
     ``save_pretrained`` to ``path`` when given.
     """
     import torch
@@ -164,8 +246,14 @@ def build_tiny_qwen2_5_vl(
         Qwen2VLImageProcessorPil,
     )
 
-    tokenizer = train_tokenizer(_QWEN_SPECIALS, vocab_size=vocab_size, eos_token="<|im_end|>",
-                                pad_token="<|endoftext|>")
+    if qwen_token_ids:
+        tokenizer = train_tokenizer(list(QWEN_SPECIAL_IDS), vocab_size=vocab_size, eos_token="<|im_end|>",
+                                    pad_token="<|endoftext|>", first_special_id=QWEN_SPECIAL_IDS["<|endoftext|>"],
+                                    corpus=CORPUS + CHAT_CORPUS)
+        assert all(tokenizer.convert_tokens_to_ids(t) == i for t, i in QWEN_SPECIAL_IDS.items())
+    else:
+        tokenizer = train_tokenizer(_QWEN_SPECIALS, vocab_size=vocab_size, eos_token="<|im_end|>",
+                                    pad_token="<|endoftext|>")
     tokenizer.padding_side = "left"
     ids = tokenizer.convert_tokens_to_ids
     heads = 4
@@ -182,8 +270,8 @@ def build_tiny_qwen2_5_vl(
             bos_token_id=None, eos_token_id=ids("<|im_end|>"), pad_token_id=ids("<|endoftext|>"),
         ),
         vision_config=dict(
-            depth=2, hidden_size=32, intermediate_size=64, num_heads=2, patch_size=4,
-            spatial_merge_size=2, temporal_patch_size=2, window_size=16, out_hidden_size=hidden_size,
+            depth=2, hidden_size=32, intermediate_size=64, num_heads=2, patch_size=patch_size,
+            spatial_merge_size=2, temporal_patch_size=2, window_size=4 * patch_size, out_hidden_size=hidden_size,
             fullatt_block_indexes=[1],
         ),
         image_token_id=ids("<|image_pad|>"), video_token_id=ids("<|video_pad|>"),
@@ -192,14 +280,15 @@ def build_tiny_qwen2_5_vl(
     )
     torch.manual_seed(seed)
     model = Qwen2_5_VLForConditionalGeneration(config)
+    factor = 2 * patch_size
     image_processor = Qwen2VLImageProcessorPil(
-        patch_size=4, merge_size=2, temporal_patch_size=2,
-        size={"shortest_edge": 8 * 8, "longest_edge": max_pixels},
+        patch_size=patch_size, merge_size=2, temporal_patch_size=2,
+        size={"shortest_edge": factor * factor, "longest_edge": max(max_pixels, factor * factor)},
     )
     try:
         from transformers import Qwen2VLVideoProcessor
 
-        video_processor = Qwen2VLVideoProcessor(patch_size=4, merge_size=2, temporal_patch_size=2)
+        video_processor = Qwen2VLVideoProcessor(patch_size=patch_size, merge_size=2, temporal_patch_size=2)
         processor = Qwen2_5_VLProcessor(image_processor=image_processor, tokenizer=tokenizer,
                                         video_processor=video_processor,
                                         chat_template=QWEN_CHAT_TEMPLATE)
@@ -211,6 +300,8 @@ def build_tiny_qwen2_5_vl(
                                          QWEN_CHAT_TEMPLATE)
     _finish(model, tokenizer, eos="<|im_end|>", pad="<|endoftext|>", bos=None, seed=seed,
             flat_logits=flat_logits)
+    if answers:
+        answer_head(model, tokenizer, list(answers), "<|im_end|>")
     if path is not None:
         model.save_pretrained(path)
         if getattr(processor, "video_processor", None) is not None:

@@ -1,6 +1,9 @@
 """ms-swift 4.6: the shipped plugin loaded by swift itself, rewards computed by swift itself.
 
-Runs only in ``nox -s swift``. The plugin goes through ``BaseArguments._import_external_plugins``
+Runs only in ``nox -s swift``. ``test_swift_rlhf_cli_trains_with_our_rewards`` runs the ms-swift
+multimodal GRPO recipe (CLEVR counting, ``--reward_funcs <accuracy> format``) as the command
+``swift rlhf`` itself, scaled down to this CPU: a tiny Qwen2.5-VL built here, a CLEVR-style JSONL
+made by our export, two GRPO steps; the rewards are read back from swift's own logs. The plugin goes through ``BaseArguments._import_external_plugins``
 (what ``--external_plugins`` does) and ``swift.utils.import_external_file``; the ORMs are built by
 swift's ``resolve_reward_funcs`` (``orms[name](args=GRPOConfig)``) and called by
 ``compute_rewards_per_func`` on ``GRPOSample``s made from dataset rows with ``GRPOSample.from_row``;
@@ -10,13 +13,17 @@ and ``compute_reward_metrics``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
+import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import pytest
 import torch
@@ -212,3 +219,91 @@ def test_repeated_plugin_import_does_not_shadow(plugin, monkeypatch):
     for name in ("swift", "trl", "verl", "openrlhf"):
         spec = importlib.util.find_spec(name)
         assert spec is None or os.path.dirname(spec.origin or "") != here
+
+
+SUPPORT = Path(__file__).parent / "swift_support"
+
+
+def _swift_rlhf_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # CPU only, offline; swift_support/ holds the image half of qwen-vl-utils (the real package
+    # imports torchvision, whose PyPI wheels are CUDA builds: see swift_support/qwen_vl_utils)
+    env.update(CUDA_VISIBLE_DEVICES="", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
+               PYTHONPATH=os.pathsep.join(p for p in (str(SUPPORT), env.get("PYTHONPATH", "")) if p))
+    return env
+
+
+def test_swift_rlhf_cli_trains_with_our_rewards(tmp_path):
+    """``swift rlhf --rlhf_type grpo`` (ms-swift's multimodal GRPO recipe, CLEVR counting) on CPU.
+
+    The model is a tiny Qwen2.5-VL with random weights and Qwen's real special-token ids (swift's
+    template expands ``<|image_pad|>`` = 151655), whose output head answers "3" or "4" at random,
+    so some completions are right. The dataset: CLEVR-style records from our export
+    (images, "How many items are there in the image?", ``<answer> 3 </answer>`` solutions) and
+    one row with an unusable gold. Checked from swift's own logs (logging.jsonl, and the
+    completions.jsonl of ``--log_completions``): each completion's rlvr_accuracy is what
+    rlvr_rewards grades, it varies within the groups, the bad gold is NaN (skipped: left out of
+    the mean, advantages 0), and swift's own ``format`` ORM ran next to it.
+    """
+    from rlvr_rewards import check
+    from rlvr_rewards.vlm import tiny
+    from rlvr_rewards.vlm.export import export_swift_jsonl
+    from rlvr_rewards.vlm.synthetic import clevr_counting
+
+    model_dir, data, out = tmp_path / "tiny-qwen2.5-vl", tmp_path / "clevr.jsonl", tmp_path / "out"
+    # the model answers "3" or "4" at random and the golds are 3 or 4: about half the completions are right
+    tiny.build_tiny_qwen2_5_vl(model_dir, qwen_token_ids=True, patch_size=7, answers=["3", "4"])
+    records = clevr_counting(3, seed=0, counts=(3, 4))
+    records.append(dataclasses.replace(clevr_counting(1, seed=1)[0], id="bad-gold", answer=""))
+    export_swift_jsonl(records, data, template="clevr", solution_format="<answer> {answer} </answer>")
+    assert json.loads(data.read_text().splitlines()[0])["solution"] == f"<answer> {records[0].answer} </answer>"
+
+    swift = shutil.which("swift", path=os.path.dirname(sys.executable)) or shutil.which("swift")
+    plugin_cli = subprocess.run([sys.executable, "-m", "rlvr_rewards", "plugin-path", "swift"], capture_output=True, text=True, timeout=120)
+    plugin = plugin_cli.stdout.strip() if plugin_cli.returncode == 0 else plugin_path()
+    cmd = [
+        swift, "rlhf", "--rlhf_type", "grpo",
+        "--model", str(model_dir), "--template", "qwen2_5_vl",  # a local dir: swift cannot tell qwen2_5_vl from mimo_vl
+        "--external_plugins", plugin, str(SUPPORT / "image_only_processor.py"),
+        "--reward_funcs", "rlvr_accuracy", "format",
+        "--dataset", str(data),
+        "--use_vllm", "false", "--num_generations", str(K), "--max_steps", "2",
+        "--per_device_train_batch_size", str(2 * K),  # two prompts (groups) a step: all four rows in two steps
+        "--tuner_type", "full", "--torch_dtype", "float32", "--max_completion_length", "8",
+        "--learning_rate", "1e-6", "--beta", "0.001", "--temperature", "1.0",
+        "--logging_steps", "1", "--log_completions", "true", "--report_to", "none", "--save_strategy", "no",
+        "--dataloader_num_workers", "0", "--use_hf", "true",
+        "--output_dir", str(out),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=_swift_rlhf_env(), cwd=tmp_path)
+    log = proc.stdout + proc.stderr
+    (tmp_path / "swift_rlhf.log").write_text(log)
+    assert proc.returncode == 0, log[-6000:]
+    assert f"Successfully imported external_plugins: ['{plugin}'" in log
+    [run_dir] = [p for p in out.iterdir() if p.is_dir()]
+
+    steps = [json.loads(line) for line in (run_dir / "logging.jsonl").read_text().splitlines()]
+    steps = [s for s in steps if "rewards/rlvr_accuracy/mean" in s]
+    assert len(steps) == 2, steps
+    assert all("rewards/Format/mean" in s for s in steps)  # swift's own `format` ORM, next to ours
+
+    logged = {}
+    for line in (run_dir / "completions.jsonl").read_text().splitlines():
+        rec = json.loads(line)
+        for i, step in enumerate(rec["step"]):
+            logged[(step, i)] = (rec["completion"][i], rec["solution"][i], rec["rlvr_accuracy"][i], rec["advantages"][i])
+    assert len(logged) == 2 * 2 * K  # every completion of both steps
+    valid, bad = [], []
+    for completion, solution, reward, advantage in logged.values():
+        if solution == "<answer>  </answer>":
+            bad.append((reward, advantage))
+        else:
+            assert reward == check(completion, solution).score, (completion, solution, reward)
+            valid.append(reward)
+    assert len(bad) == K and all(math.isnan(r) and a == 0 for r, a in bad)  # skipped, never a reward
+    assert len(valid) == 3 * K and 0 < sum(valid) < len(valid)  # non-constant across completions
+    for n, s in enumerate(steps, 1):
+        rewards = [r for (step, _), (_, _, r, _) in logged.items() if step == str(n) and not math.isnan(r)]
+        assert s["rewards/rlvr_accuracy/mean"] == pytest.approx(sum(rewards) / len(rewards), abs=1e-4)
+    assert any(s["rewards/rlvr_accuracy/std"] > 0 for s in steps)
+    print("swift rlhf:", [{k: s[k] for k in ("reward", "reward_std", "rewards/rlvr_accuracy/mean", "rewards/rlvr_accuracy/std")} for s in steps])

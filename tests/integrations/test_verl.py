@@ -7,8 +7,14 @@ and builds the naive reward manager, whose ``run_single`` runs on the manager's 
 (awaited per sample by ``RewardLoopWorker.compute_score_batch``, as in a Ray reward worker).
 Scores go through ``assemble_rm_scores`` and the extra keys are stacked the way
 ``RewardLoopManager.compute_rm_score`` does (``KeyError`` if a sample lacks a key). The batch
-reward manager (veRL <= 0.6) calls the plural-argument form. The last test runs the real thing:
+reward manager (veRL <= 0.6) calls the plural-argument form. The Ray test runs the real thing:
 ``RewardLoopManager`` with two ``RewardLoopWorker`` Ray actors on a local Ray instance.
+
+The VLM recipe: a parquet mixing image rows and text-only rows padded with a blank image (our
+export, ``blank_image=``) read back through veRL's own ``RLHFDataset``; and its format-gated ±1
+reward with a judge fallback (``compute_score_vlm``) through ``load_reward_manager`` and the
+reward loop, with the scripted judge server (tests/support/fake_server.py) as the judge, given as
+``reward_kwargs.judge_url`` or as veRL's reward-router address.
 
 Responses are real token ids: a byte-level BPE tokenizer is trained on the test texts and loaded
 with veRL's ``hf_tokenizer``, and the manager decodes them itself.
@@ -232,3 +238,145 @@ def test_ray_reward_loop_manager(tokenizer):
     assert out.meta_info["reward_extra_keys"] == KEYS
     assert out.non_tensor_batch["acc"].tolist() == EXPECTED
     assert out.non_tensor_batch["bad_gold"].tolist() == BAD_GOLD
+
+
+# ----------------------------------------------------------------------------- the VLM recipe
+
+
+def test_mixed_parquet_through_rlhf_dataset(tmp_path):
+    """Image rows and text-only rows in one parquet (text rows get a blank image of the size asked
+    for), read by veRL's RLHFDataset: every row's ``<image>`` tags match its images, and veRL's
+    message builder puts one image block per tag."""
+    from verl.utils.dataset.rl_dataset import RLHFDataset
+
+    from rlvr_rewards.vlm import tiny
+    from rlvr_rewards.vlm.export import export_verl_parquet
+    from rlvr_rewards.vlm.records import VLMRecord
+    from rlvr_rewards.vlm.synthetic import clevr_counting
+
+    images = clevr_counting(3, seed=0, size=56)
+    texts = [VLMRecord(id=f"text-{i}", question=f"What is {i} + {i}?", answer=str(2 * i), domain="math", source="openai/gsm8k")
+             for i in range(1, 4)]
+    records = [r for pair in zip(images, texts) for r in pair]  # interleaved
+    path = export_verl_parquet(records, tmp_path / "mixed.parquet", template="r1", blank_image=(64, 48))
+
+    _, processor = tiny.build_tiny_qwen2_5_vl()
+    config = OmegaConf.create({"prompt_key": "prompt", "image_key": "images", "max_prompt_length": 4096,
+                               "filter_overlong_prompts": False, "cache_dir": str(tmp_path / "cache")})
+    ds = RLHFDataset(str(path), processor.tokenizer, config, processor=processor)
+    assert len(ds) == len(records)
+    for i, rec in enumerate(records):
+        raw_row = ds.dataframe[i]
+        tags = sum(m["content"].count("<image>") for m in raw_row["prompt"])
+        assert tags == len(raw_row["images"]) == 1  # every row, text-only ones included
+        padded = not rec.images
+        assert raw_row["extra_info"]["blank_image"] is padded
+        item = ds[i]
+        blocks = [b for m in item["raw_prompt"] if isinstance(m["content"], list) for b in m["content"] if b["type"] == "image"]
+        assert len(blocks) == 1
+        image = blocks[0]["image"]
+        if padded:
+            assert image.size == (64, 48) and image.getextrema() == ((255, 255), (255, 255), (255, 255))
+        else:
+            assert image.size == (56, 56)
+        assert item["reward_model"]["ground_truth"] == rec.answer
+    # the chat template renders one vision block per image
+    text = processor.apply_chat_template(ds[1]["raw_prompt"], add_generation_prompt=True, tokenize=False)
+    assert text.count("<|image_pad|>") == 1 and "What is 1 + 1?" in text
+
+
+def _vlm_samples():
+    think = "<think>\nI count the shapes in the picture one by one.\n</think>\n"
+    return [  # (data_source, response, ground_truth, expected score)
+        ("clevr", think + "<answer>3</answer>", "3", 1.0),             # format ok, rules: correct
+        ("clevr", think + "<answer>three</answer>", "3", 1.0),         # rules: no (words), judge: yes
+        ("clevr", think + "<answer>4</answer>", "3", -1.0),            # rules: no, judge: no
+        ("clevr", "The answer is 3.", "3", -1.0),                      # format fails: -1, judge not asked
+        ("clevr", think + "<answer>3 or 4</answer>", "3", -1.0),       # a hedge: never shown to the judge
+        ("clevr", think + "<answer>3</answer>", "", 0.0),              # bad gold: 0, flagged
+    ]
+
+
+@pytest.fixture(scope="module")
+def vlm_tokenizer(tmp_path_factory):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=["<|endoftext|>", "<|pad|>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator([s[1] for s in _vlm_samples()] + [PROMPT], trainer)
+    path = tmp_path_factory.mktemp("vlm_tokenizer")
+    PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>", pad_token="<|pad|>",
+                            clean_up_tokenization_spaces=False).save_pretrained(path)
+    return hf_tokenizer(str(path))
+
+
+@pytest.fixture(scope="module")
+def judge_server():
+    import sys
+
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/: support.fake_server
+    from support.fake_server import ScriptedJudgeServer
+
+    with ScriptedJudgeServer() as server:
+        yield server
+
+
+@pytest.mark.parametrize("how", ["judge_url", "reward_router_address"])
+def test_vlm_reward_through_reward_manager(vlm_tokenizer, judge_server, how):
+    """``custom_reward_function.name=compute_score_vlm``: veRL loads it, its reward loop calls it per
+    sample, the scripted judge overturns the rules' "no" on "three" and confirms it on "4"."""
+    samples = _vlm_samples()
+    kwargs = {"judge_model": judge_server.model}
+    manager_kwargs = {}
+    if how == "judge_url":
+        kwargs["judge_url"] = judge_server.url
+    else:  # a reward model served by veRL: its router address reaches the function
+        manager_kwargs["reward_router_address"] = judge_server.url.removeprefix("http://").removesuffix("/v1")
+    manager = load_reward_manager(make_config(name="compute_score_vlm", **kwargs), vlm_tokenizer, **manager_kwargs)
+    data = make_batch(vlm_tokenizer, samples)
+    outputs, rm_scores, extra = run_reward_loop(manager, data)
+    expected = [s[3] for s in samples]
+    assert [o["reward_score"] for o in outputs] == expected
+    resp_len = data.batch["responses"].shape[1]
+    last = data.batch["attention_mask"][:, -resp_len:].sum(1) - 1
+    assert rm_scores[torch.arange(len(data)), last].tolist() == expected
+    assert list(extra) == KEYS
+    assert extra["verifier"].tolist()[1] == "judge"  # the judge decided "three"
+    assert extra["acc"].tolist() == [1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    assert extra["bad_gold"].tolist() == [0.0] * 5 + [1.0]
+    asked = {(r.output or "").strip() for r in judge_server.requests}
+    assert asked <= {"three", "4"}, asked  # the format failure, the hedge and the bad gold never reached it
+
+
+def test_vlm_reward_by_verifier_name_and_without_judge(vlm_tokenizer):
+    """``verl_vlm`` / ``format_gated`` are registered names; without a judge URL ``verl_vlm`` stops
+    the run at its first call (naming the setting), and ``judge=false`` gives the rules-only ±1."""
+    from rlvr_rewards import list_verifiers
+
+    assert {"verl_vlm", "format_gated"} <= set(list_verifiers())
+    samples = _vlm_samples()
+    manager = load_reward_manager(make_config(name="compute_score_vlm", judge="false"), vlm_tokenizer)
+    outputs, _, extra = run_reward_loop(manager, make_batch(vlm_tokenizer, samples))
+    assert [o["reward_score"] for o in outputs] == [1.0, -1.0, -1.0, -1.0, -1.0, 0.0]  # no judge: "three" is wrong
+    env = {k: os.environ.pop(k) for k in ("REWARD_MODEL_URL",) if k in os.environ}
+    try:
+        with pytest.raises(ValueError, match="judge URL"):
+            adapter.compute_score_vlm("clevr", samples[0][1], "3", None)
+    finally:
+        os.environ.update(env)
+    # by name from compute_score's reward_kwargs.verifier (the judge from REWARD_MODEL_URL): rules-only variant
+    manager = load_reward_manager(make_config(verifier="format_gated"), vlm_tokenizer)
+    outputs, _, _ = run_reward_loop(manager, make_batch(vlm_tokenizer, samples))
+    assert [o["reward_score"] for o in outputs] == [1.0, -1.0, -1.0, -1.0, -1.0, 0.0]
+
+
+def test_vlm_reward_async_variant(vlm_tokenizer, judge_server):
+    manager = load_reward_manager(make_config(name="compute_score_vlm_async", judge_url=judge_server.url,
+                                              judge_model=judge_server.model), vlm_tokenizer)
+    assert manager.is_async_reward_score  # awaited on veRL's loop; grading and the judge call in a thread
+    outputs, _, _ = run_reward_loop(manager, make_batch(vlm_tokenizer, _vlm_samples()))
+    assert [o["reward_score"] for o in outputs] == [s[3] for s in _vlm_samples()]

@@ -116,3 +116,51 @@ def test_validators_catch_mismatch(tmp_path):
     datasets.Dataset.from_dict({"a": [1]}).to_parquet(str(tmp_path / "x.parquet"))
     with pytest.raises(ex.ExportError):
         ex.validate_verl_parquet(tmp_path / "x.parquet")
+
+
+def test_verl_blank_image_pads_text_only_rows(records, tmp_path):
+    path = ex.export_verl_parquet(records, tmp_path / "mixed.parquet", blank_image=(32, 16))
+    ds = datasets.load_dataset("parquet", data_files=str(path), split="train")
+    for row, rec in zip(ds, records):
+        tags = sum(m["content"].count("<image>") for m in row["prompt"])
+        assert tags == len(row["images"]) == max(1, len(rec.images))
+        assert row["extra_info"]["blank_image"] is (not rec.images)
+        if not rec.images:
+            (im,) = row["images"]
+            assert im.size == (32, 16) and im.getextrema() == ((255, 255), (255, 255), (255, 255))
+    # without the option a text-only row stays without images (and is not flagged)
+    plain = datasets.load_dataset("parquet", data_files=str(ex.export_verl_parquet(records, tmp_path / "p.parquet")), split="train")
+    last = plain[len(records) - 1]
+    assert last["images"] == [] and last["extra_info"]["blank_image"] is False
+    assert "<image>" not in last["prompt"][-1]["content"]
+
+
+@pytest.mark.parametrize("text, size", [("224", (224, 224)), ("64x48", (64, 48)), ("64X48", (64, 48)), (32, (32, 32)), ((8, 4), (8, 4))])
+def test_parse_size(text, size):
+    assert ex.parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "x", "0x10", "10x-1", "a x b", "1x2x3"])
+def test_parse_size_rejects(text):
+    with pytest.raises(ValueError, match="image size"):
+        ex.parse_size(text)
+
+
+def test_swift_solution_format(records, tmp_path):
+    path = ex.export_swift_jsonl(records[:3], tmp_path / "clevr.jsonl", template="clevr", solution_format="<answer> {answer} </answer>")
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [r["solution"] for r in rows] == [f"<answer> {r.answer} </answer>" for r in records[:3]]
+    assert all("<answer> </answer> tags" in r["messages"][-1]["content"] for r in rows)
+    with pytest.raises(ValueError, match="answer"):
+        ex.export_swift_jsonl(records[:1], tmp_path / "x.jsonl", solution_format="<answer></answer>")
+
+
+def test_clevr_counting_records():
+    from rlvr_rewards import check
+    from rlvr_rewards.vlm.synthetic import CLEVR_QUESTION, clevr_counting
+
+    a, b = clevr_counting(5, seed=3, size=56), clevr_counting(5, seed=3, size=56)
+    assert [r.answer for r in a] == [r.answer for r in b] and a[0].images[0].tobytes() == b[0].images[0].tobytes()
+    assert all(r.question == CLEVR_QUESTION and r.images[0].size == (56, 56) for r in a)
+    assert {r.answer for r in clevr_counting(40, counts=(2, 3))} == {"2", "3"}
+    assert all(check(f"<answer> {r.answer} </answer>", f"<answer> {r.answer} </answer>").correct for r in a)
