@@ -185,3 +185,12 @@ def test_column_vector_renderings(values: list[int], env: str) -> None:
     assert check(f"\\boxed{{{vec}}}", tup).correct, vec
     wrong = "(" + ", ".join(map(str, values[:-1] + [values[-1] + 1])) + ")"
     assert not check(f"\\boxed{{{vec}}}", wrong).correct, vec
+
+
+def test_bounds_and_infinity_against_a_number() -> None:
+    assert not check(r"\boxed{x \ge 5}", "5").correct
+    assert check(r"\boxed{T \geq -\frac{100}{3} \ln(0.98) \approx 0.673}", "0.673").correct
+    v = check(r"\boxed{T \geq -\frac{100}{3} \ln(0.98) \approx 67.7}", "130.4")
+    assert not v.correct and v.verifier == "latex"
+    v = check(r"\boxed{\infty}", "0")
+    assert not v.correct and v.verifier == "latex"

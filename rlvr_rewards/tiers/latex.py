@@ -92,6 +92,15 @@ def compare_values(
         if pred.op == "=" and _is_symbol(pred.lhs) and pred.items:
             r = compare_values(pred.items[0], gold, config, depth + 1, int_params)
             return r if r is True else _bound_variables(pred, gold) or r
+        if gk is Kind.NUMBER and pred.op in ("<", ">", "<=", ">=", "\\le", "\\ge"):
+            # "T \\geq … \\approx 67.7" against 130.4: a bound is not a number, unless the chain
+            # goes on to state one ("≈ 67.7", "= 12"), which then decides
+            tail = pred.items[0] if pred.items else None
+            if tail is not None and tail.kind is Kind.RELATION and tail.op in ("=", "≈"):
+                final = _final(tail)
+                if final.kind in (Kind.NUMBER, Kind.EXPR):
+                    return compare_values(final, gold, config, depth + 1, int_params)
+            return False
         if gk is Kind.NUMBER and pred.op in ("=", "≈"):
             # "\frac{1}{e-1} + 1 = \frac{e}{e-1}", "\pi(4-1) = 3\pi" against a number: the value
             # the chain ends with (the numeric tier reads plain numbers the same way)
@@ -116,6 +125,8 @@ def compare_values(
         other = pred if "\\cup" in gold.norm else gold
         if other.kind is Kind.NUMBER or (other.kind is Kind.EXPR and not _RELATION_CHARS.search(other.norm)):
             return False  # a union of sets is never a single number or expression
+    if gk is Kind.NUMBER and pred.norm.lstrip("+-") in ("\\infty", "∞"):
+        return False  # infinity is not a (finite) number gold
     if gk is Kind.TEXT or pk is Kind.TEXT:
         return pred.norm == gold.norm if pk is gk else False
     if gk is Kind.CHOICE or pk is Kind.CHOICE:
