@@ -194,3 +194,26 @@ def test_bounds_and_infinity_against_a_number() -> None:
     assert not v.correct and v.verifier == "latex"
     v = check(r"\boxed{\infty}", "0")
     assert not v.correct and v.verifier == "latex"
+
+
+def test_more_decided_without_sympy() -> None:
+    v = check(r"\boxed{|\vec{b}|}", r"3\sqrt{2}")  # a quantity in \vec{b}: never a constant
+    assert not v.correct and v.verifier == "latex"
+    assert check(r"\boxed{\vec{a}+\vec{b}}", r"\vec{b}+\vec{a}").correct
+    assert not check(r"\boxed{\bar{x}}", r"\bar{y}").correct
+    assert check(r"\boxed{(1,3)}", "1 和 3").correct
+    assert not check(r"\boxed{(1,2)}", "1 和 3").correct
+
+
+def test_a_chinese_remark_in_a_gold_is_not_the_answer() -> None:
+    gold = "2 (满足 $1<e \\leq \\sqrt{5}$ 皆可)"
+    assert reduce_gold(gold) == "2"
+    assert check(r"\boxed{2}", gold).correct
+    assert not check(r"\boxed{3}", gold).correct
+
+
+def test_a_gold_ending_in_a_full_stop() -> None:
+    assert check(r"\boxed{4}", "4.").correct
+    assert not check(r"\boxed{2}", "4.").correct
+    assert check(r"\boxed{0.216}", "0.216.").correct
+    assert not check("答案：此题需要具体的数学计算", "$\\sqrt{3}$").correct

@@ -214,6 +214,7 @@ _SKIP_CMDS = frozenset(
     "left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr "
     "displaystyle textstyle quad qquad limits".split()
 )
+_DECORATIONS = frozenset("vec overrightarrow overleftarrow bar hat tilde overline widehat widetilde dot ddot".split())
 _TEXT_CMDS = frozenset(
     "text mathrm textrm mathit textit mathbf textbf mathsf mbox operatorname".split()
 )
@@ -345,6 +346,15 @@ def _tokenize(text: str) -> list[Token]:
                     out.append(("cmd", body))
                 else:
                     raise ExprError(f"unsupported \\{name}{{{body}}}")
+            elif name in _DECORATIONS:
+                # \vec{b}, \overrightarrow{AB}, \bar{x}: a name of its own (|\vec{b}| is a quantity)
+                while i < n and s[i] == " ":
+                    i += 1
+                body, i = _read_braced(s, i)
+                body = body.strip()
+                if not body or not body.isalnum() or len(body) > 8:
+                    raise ExprError(f"unsupported \\{name}{{{body}}}")
+                out.append(("let", f"{name}:{body}"))
             elif name in _CMD_OPS:
                 out.append(("op", _CMD_OPS[name]))
             else:

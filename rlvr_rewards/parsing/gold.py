@@ -92,6 +92,11 @@ def reduce_gold(text: str) -> str:
     gives ``1, 3``. Anything else is returned unchanged.
     """
     s = text.strip()
+    if len(s) > 1 and s[-1] in ".。" and (s[-2].isdigit() or s[-2] in "$}"):
+        s = text = s[:-1].rstrip()  # "4.", "0.216.": the full stop of a sentence, not a decimal point
+    note = _NOTE.search(s) if len(s) <= 400 and not s.isascii() else None
+    if note is not None and note.start() > 0:
+        s = text = s[: note.start()].rstrip()  # "2 (满足 $1<e \leq \sqrt{5}$ 皆可)": a remark, not the answer
     if len(s) > 40 and ("\\boxed" in s or "\\fbox" in s or "####" in s):
         from ..extraction import extract_answer  # the same rules as for completions
 
@@ -105,6 +110,8 @@ def reduce_gold(text: str) -> str:
     return text
 
 
+# A trailing remark in parentheses written in Chinese ("(满足 … 皆可)", "（答案不唯一）").
+_NOTE = re.compile(r"\s*[（(](?=[^()（）]*[\u4e00-\u9fff])[^()（）]{1,200}[)）]\s*[.。]?\s*$")
 _HAS_WORD = re.compile(r"[A-Za-z]{3,}|[\u4e00-\u9fff]")
 
 

@@ -124,8 +124,8 @@ def gate(verifier: Verifier, sample: Sample) -> Decision | None:
     if pred.raw.rstrip().endswith(_DANGLING):
         return _rejected("the answer is cut off: it ends with an operator")  # "154 +"
     numeric_gold = bool(golds) and all(g.kind is Kind.NUMBER for g in golds)
-    if numeric_gold and _words_only(pred):
-        return _rejected("the answer is words, the gold a number")  # "题目信息不足", "the first one"
+    if golds and all(g.kind in (Kind.NUMBER, Kind.EXPR) for g in golds) and _words_only(pred):
+        return _rejected("the answer is words, the gold mathematics")  # "题目信息不足", "the first one"
     if numeric_gold and _unevaluated(_last_side(pred.raw)):
         # "\int_0^1 F(t)dt", "\sum_{k=1}^\infty …" against 0.5: the work is left undone, and
         # SymPy would spend seconds (or the whole deadline) doing it

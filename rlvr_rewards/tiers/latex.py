@@ -143,6 +143,9 @@ def compare_values(
         return _sequence(pred.items, gold.items, config, depth, int_params=int_params)
     if gk in _UNORDERED and pk in _UNORDERED:
         return _unordered(pred.items, gold.items, config, depth)
+    if gk in _UNORDERED and pk is Kind.TUPLE and len(pred.items) > 1:
+        # "(1,3)" against the collection "1, 3": the same members (as SymPy reads it too)
+        return _unordered(pred.items, gold.items, config, depth)
     if gk is Kind.MATRIX or pk is Kind.MATRIX:
         if pk is not gk:
             # a column (or row) vector against a tuple: entry by entry
