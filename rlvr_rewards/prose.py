@@ -111,11 +111,12 @@ _JOIN = re.compile(
     r"\s*(?:,?\s*(?:or|and|to|and/or|或|和|与|至)\s*(?:[A-Za-z]\w{0,3}\s*=\s*)?|\s*[-–~]\s*|,\s*)", re.IGNORECASE
 )
 # A number after a comparison is a bound, not the stated value ("values smaller than 6 is 0").
-_BOUND_BEFORE = re.compile(
+_BOUND_BEFORE = re.compile(_first_chars(
+    "fFlLmMgGsShHbBoOaAuUeE<>≤≥\\\\大小超不至",
     r"(?i:\b(?:fewer|less|more|greater|larger|smaller|higher|lower|bigger|other)\s+than|\bat\s+(?:least|most)"
     r"|\bup\s+to|\b(?:below|above|over|under|exceeds?|exceeding|except|besides|beyond)|[<>≤≥]|\\[lg]eq?)\s*\$?\s*$"
     r"|(?:大于|小于|超过|不足|至少|至多)\s*$"
-)
+))
 # Two values with an "or" between them, however worded ("3 or maybe 4", "3, or possibly even 4").
 _OR_GAP = re.compile(r"[^.;!?\n]{0,40}?(?i:\bor\b|\beither\b|或者?)[^.;!?\n]{0,40}")
 _WORD = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]")
@@ -147,9 +148,14 @@ _CJK_MATH = re.compile("根号|分之|平方|立方|倍")  # "2根号3", "3分�
 def has_words(text: str, minimum: int = 2) -> bool:
     """Does ``text`` read as a sentence (words outside math), not a bare value?"""
     outside = _ELEMENT.sub(" ", _CJK_MATH.sub(" ", text) if not text.isascii() else text)
-    outside = _LATEX_CMD.sub(" ", outside)
-    words = [w for w in _WORD.findall(outside) if w.lower() not in _MATH_WORDS]
-    return len(words) >= minimum
+    outside = _LATEX_CMD.sub(" ", outside) if "\\" in outside else outside
+    count = 0
+    for m in _WORD.finditer(outside):
+        if m.group().lower() not in _MATH_WORDS:
+            count += 1
+            if count >= minimum:
+                return True
+    return False
 
 
 _LABEL_ONLY = re.compile(r"^\s*\(([a-jA-J])\)\s*$")
