@@ -217,3 +217,12 @@ def test_a_gold_ending_in_a_full_stop() -> None:
     assert not check(r"\boxed{2}", "4.").correct
     assert check(r"\boxed{0.216}", "0.216.").correct
     assert not check("答案：此题需要具体的数学计算", "$\\sqrt{3}$").correct
+
+
+def test_gold_alternatives_written_in_the_gold() -> None:
+    gold = "$(x-2)^{2}+(y-3)^{2}=13$ 或 $(x-2)^{2}+(y-1)^{2}=5$"  # Chinese "or" between answers
+    assert check(r"\boxed{(x-2)^2+(y-1)^2=5}", gold).correct
+    assert not check(r"\boxed{(x-2)^2+y^2=8}", gold).correct
+    gold = "$\\frac{3}{10} \\# \\# 0.3$"  # GAOKAO-Bench's separator
+    assert check(r"\boxed{0.3}", gold).correct and check(r"\boxed{3/10}", gold).correct
+    assert not check(r"\boxed{0.4}", gold).correct

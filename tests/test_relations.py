@@ -335,3 +335,22 @@ def test_a_determinant_is_not_its_matrix() -> None:
     det, mat = r"\begin{vmatrix}1&2\\3&4\end{vmatrix}", r"\begin{pmatrix}1&2\\3&4\end{pmatrix}"
     assert latex(det, mat) is not Outcome.CORRECT
     assert check(rf"\boxed{{{det}}}", mat).outcome is not Outcome.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("pred", "gold"),
+    [
+        (r"(x-2)^2+y^2=8", r"(x-2)^{2}+(y-3)^{2}=13"),
+        (r"x^2+y^2=1", r"x^2+y^2=2"),
+        (r"y=x^2", r"y=x^2+1"),
+        (r"x^2=4", r"x=2"),  # x = -2 lies on one and not the other
+    ],
+)
+def test_different_conics_are_decided_without_sympy(pred: str, gold: str) -> None:
+    v = check(f"\\boxed{{{pred}}}", gold)
+    assert not v.correct and v.verifier == "latex"
+
+
+def test_the_same_conic_written_another_way() -> None:
+    assert check(r"\boxed{(x-2)^2+y^2=8}", r"x^2-4x+y^2=4").correct
+    assert check(r"\boxed{x^2+y^2=2}", r"2x^2+2y^2=4").correct

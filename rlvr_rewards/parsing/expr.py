@@ -1339,6 +1339,52 @@ def polynomial_degree(e: Expr) -> int | None:
     return None
 
 
+def zero_sets_differ(a: Expr, b: Expr) -> bool:
+    """Do the curves ``a = 0`` and ``b = 0`` differ? Only for polynomials of degree <= 2 in one or
+    two variables (lines, circles, conics); True when a real point of one is not on the other.
+
+    Points are found exactly: for a few rational values of one variable the other solves a
+    quadratic; the other polynomial is evaluated there at 60 digits. Never decides "the same".
+    """
+    names = sorted(a.free_symbols() | b.free_symbols())
+    if not 1 <= len(names) <= 2:
+        return False
+    for e in (a, b):
+        d = polynomial_degree(e)
+        if d is None or d > 2:
+            return False
+    M = _mpmath()
+    for p, q in ((a, b), (b, a)):
+        for solve_for in names:
+            others = [n for n in names if n != solve_for]
+            for x in (Fraction(0), Fraction(1), Fraction(-1), Fraction(2), Fraction(1, 2), Fraction(3)):
+                env = {o: x for o in others}
+                try:
+                    c = _exact(p, {**env, solve_for: Fraction(0)})
+                    s1 = _exact(p, {**env, solve_for: Fraction(1)})
+                    s2 = _exact(p, {**env, solve_for: Fraction(-1)})
+                except (_Limit, ArithmeticError, ValueError):
+                    return False
+                if c is None or s1 is None or s2 is None:
+                    return False  # irrational coefficients: not for this test
+                qa, qb = (s1 + s2) / 2 - c, (s1 - s2) / 2
+                if qa == 0:
+                    roots = [-c / qb] if qb != 0 else []
+                else:
+                    disc = qb * qb - 4 * qa * c
+                    if disc < 0:
+                        continue
+                    with M.workdps(60):
+                        r = M.sqrt(M.mpf(disc.numerator) / disc.denominator)
+                        roots = [(-M.mpf(qb.numerator) / qb.denominator + sg * r) / (2 * M.mpf(qa.numerator) / qa.denominator) for sg in (1, -1)]
+                for y in roots:
+                    point = {**{o: M.mpf(x.numerator) / x.denominator for o in others}, solve_for: y if not isinstance(y, Fraction) else M.mpf(y.numerator) / y.denominator}
+                    value = _numeric(q, point, 60, True)
+                    if value is not None and abs(value[0]) > M.mpf(10) ** -20:
+                        return True
+    return False
+
+
 def proportional(a: Expr, b: Expr, *, points: int = 4, seed: int = 0) -> bool | None:
     """Is ``a = c * b`` for a non-zero constant ``c``? (``a = 0`` and ``b = 0`` the same equation.)
 

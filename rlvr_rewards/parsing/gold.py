@@ -38,6 +38,13 @@ def gold_texts(gold: Any) -> tuple[str, ...] | None:
                 parsed = None
             if isinstance(parsed, list):
                 return gold_texts(parsed)
+        if ("或" in s or "\\#" in s) and len(s) < 2000:
+            # "$A$ 或 $B$" (Chinese "or" between whole answers), "$\\frac{3}{10} \\# \\# 0.3$"
+            # (GAOKAO-Bench's alternatives): any one of them is the answer
+            parts = [p.strip() for p in _ALTERNATIVES.split(s)]
+            parts = [p for p in parts if p.strip("$ ")]
+            if len(parts) > 1:
+                return tuple(p if p.count("$") % 2 == 0 else p.strip("$").strip() for p in parts)
         return (gold,) if s else None
     if hasattr(gold, "dtype") and getattr(gold, "ndim", None) == 0:
         return _numpy_scalar(gold)
@@ -81,6 +88,7 @@ def _numpy_scalar(gold: Any) -> tuple[str, ...] | None:
         return None
 
 
+_ALTERNATIVES = re.compile(r"(?<=\$)\s*或\s*(?=\$)|\s*\\#\s*\\#\s*")
 _AND_LIST = re.compile(r"\s*(?:和|与|及|、|\band\b)\s*")
 
 

@@ -735,7 +735,10 @@ def _compare_equations(pred: Value, gold: Value) -> bool | None:
         return None
     da, db = ex.Add((a[0], ex.Neg(a[1]))), ex.Add((b[0], ex.Neg(b[1])))
     try:
-        return ex.proportional(da, db)
+        r = ex.proportional(da, db)
+        if r is None and ex.zero_sets_differ(da, db):
+            return False  # two circles or conics: a point of one is not on the other
+        return r
     except (ex.ExprError, ArithmeticError, ValueError, MemoryError, RecursionError):
         return None
 
