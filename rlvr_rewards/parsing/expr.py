@@ -1264,8 +1264,7 @@ def _equal_at_rational_points(
     for k in range(points * 2):
         if defined >= points:
             break
-        signs = _sign_pattern(k % points, len(names), rng)
-        env = {s: Fraction(int(sg) * rng.randint(1, 10**6), rng.randint(1, 10**3)) for s, sg in zip(names, signs)}
+        env = _rational_point(names, k % points, rng)
         try:
             va, vb = _exact(a, env), _exact(b, env)
         except (_Limit, RecursionError):
@@ -1412,14 +1411,19 @@ def proportional(a: Expr, b: Expr, *, points: int = 4, seed: int = 0) -> bool | 
     return same
 
 
+def _rational_point(names: list[str], pattern: int, rng: random.Random) -> dict[str, Fraction]:
+    """A random rational point whose coordinates have the signs of ``_sign_pattern(pattern)``."""
+    signs = _sign_pattern(pattern, len(names), rng)
+    return {s: Fraction(int(sg) * rng.randint(1, 10**6), rng.randint(1, 10**3)) for s, sg in zip(names, signs)}
+
+
 def _ratio_constant_exact(a: Expr, b: Expr, names: list[str], points: int, rng: random.Random) -> bool | None:
     ratio: Fraction | None = None
     defined = 0
     for k in range(points * 2):
         if defined >= points:
             break
-        signs = _sign_pattern(k % 3, len(names), rng)
-        env = {s: Fraction(int(sg) * rng.randint(1, 10**6), rng.randint(1, 10**3)) for s, sg in zip(names, signs)}
+        env = _rational_point(names, k % 3, rng)
         try:
             va, vb = _exact(a, env), _exact(b, env)
         except (_Limit, RecursionError):
