@@ -102,7 +102,9 @@ class AccuracyVerifier(Verifier):
 
     def decide(self, sample: Sample) -> Decision | None:
         golds = sample.golds or ()
-        if golds and all(g.kind is Kind.CHOICE or _letter_with_content(g.raw, sample) for g in golds):
+        if golds and all(
+            g.kind is Kind.CHOICE or (g.kind is not Kind.NUMBER and _letter_with_content(g.raw, sample)) for g in golds
+        ):
             d = self.mcq.decide(sample)
             if d is not None:
                 return d if d.by else replace(d, by="mcq")

@@ -98,36 +98,37 @@ def gate(verifier: Verifier, sample: Sample) -> Decision | None:
         return Decision(Outcome.BAD_GOLD, 0.0, "the gold answer could not be parsed", by="gold")
     if not verifier.needs_answer:
         return None
+    golds = sample.golds or ()
     ext = sample.extraction
-    if ext.answer is None:
+    answer = ext.answer
+    if answer is None:
         if ext.hedge:
             return _rejected("hedge: several different final answers")
         return Decision(Outcome.NO_ANSWER, 0.0, f"no final answer found ({ext.source})", by="extraction")
-    golds = sample.golds or ()
     if ext.hedge and not _same_candidates(ext.candidates) and not is_collection(golds):
         # several answers are a hedge, unless the gold itself is a collection ("1, 3"): then they
         # are compared as one (Sample.pred joins them)
         return _rejected(f"hedge: several different final answers {list(ext.candidates)[:5]}")
-    if several_values(ext.answer) and not is_collection(golds):
+    if several_values(answer) and not is_collection(golds):
         return _rejected("hedge: several different values in one answer")
-    if ("\\pm" in ext.answer or "\\mp" in ext.answer) and not any(
+    if ("\\pm" in answer or "\\mp" in answer) and not any(
         "\\pm" in g.raw or "\\mp" in g.raw or g.kind in (Kind.LIST, Kind.SET) for g in golds
     ):
         return _rejected("hedge: ± gives two answers")
-    if sample.pred is None:
-        return _rejected("the answer could not be parsed")
     pred = sample.pred
-    if pred.kind is Kind.LIST and golds and all(g.is_scalar for g in golds):
-        return _rejected("hedge: a list of answers for a single-valued gold")
-    if pred.kind is Kind.NUMBER:
+    if pred is None:
+        return _rejected("the answer could not be parsed")
+    kind = pred.kind
+    if kind is Kind.NUMBER:
         return None  # the checks below concern answers that are not a plain number
+    if kind is Kind.LIST and golds and all(g.is_scalar for g in golds):
+        return _rejected("hedge: a list of answers for a single-valued gold")
     if pred.raw.rstrip().endswith(_DANGLING):
         return _rejected("the answer is cut off: it ends with an operator")  # "154 +"
-    numeric_gold = bool(golds) and all(g.kind is Kind.NUMBER for g in golds)
     if golds and all(g.kind in (Kind.NUMBER, Kind.EXPR) for g in golds) and _words_only(pred):
         return _rejected("the answer is words, the gold mathematics")  # "题目信息不足", "the first one"
-    if numeric_gold and _unevaluated(_last_side(pred.raw)):
-        # "\int_0^1 F(t)dt", "\sum_{k=1}^\infty …" against 0.5: the work is left undone, and
+    if golds and all(g.kind is Kind.NUMBER for g in golds) and _unevaluated(_last_side(pred.raw)):
+        # "\\int_0^1 F(t)dt", "\\sum_{k=1}^\\infty …" against 0.5: the work is left undone, and
         # SymPy would spend seconds (or the whole deadline) doing it
         return _rejected("the answer is not evaluated: it still holds an integral, sum, product or limit")
     return None
