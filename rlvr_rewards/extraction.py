@@ -408,8 +408,9 @@ def _cut(line: str) -> str:
     return line
 
 
-def _marker_value(text: str, pos: int, max_answer_len: int) -> str | None:
-    """The answer following a marker phrase that ends at ``pos``."""
+def _marker_value(text: str, pos: int, max_answer_len: int) -> tuple[str | None, list[str]]:
+    """The answer following a marker phrase that ends at ``pos``, and the several values a
+    sentence there states ("The answer is between 2 and 3": a hedge), if more than one."""
     start = _WS.match(text, pos).end()
     filler = _FILLER.match(text, start)
     if filler is not None:
@@ -439,8 +440,8 @@ def _marker_value(text: str, pos: int, max_answer_len: int) -> str | None:
             block = final_statement(window)
             stated = reduce_statement(block) if block is not None else []
         if stated:
-            value = " or ".join(stated)
-    return value or None
+            return stated[0], stated if len(stated) > 1 else []
+    return value or None, []
 
 
 # ---------------------------------------------------------------- answer tags
@@ -598,9 +599,9 @@ def extract_answer(
         for start in ((near, 0) if near else (0,)):
             markers = list(_MARKER.finditer(tail, start))
             for m in reversed(markers[-_MARKER_TRIES:]):
-                value = _marker_value(tail, m.end(), max_answer_len)
+                value, several = _marker_value(tail, m.end(), max_answer_len)
                 if value:
-                    return _finish(value, m.lastgroup or "answer_colon", [], region, max_answer_len)
+                    return _finish(value, m.lastgroup or "answer_colon", several, region, max_answer_len)
 
     bare = text.strip()
     if not markers and bare and len(bare) <= max_bare_len and "\n" not in bare:

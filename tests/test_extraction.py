@@ -394,7 +394,7 @@ def test_never_raises_and_answer_comes_from_input(text: str) -> None:
     assert isinstance(r, Extraction)
     assert r.source in {
         "answer_tag", "boxed", "final_answer", "the_answer_is",
-        "bold_answer", "answer_colon", "bare", "none", "cn_answer", "statement",
+        "bold_answer", "answer_colon", "bare", "none", "cn_answer", "statement", "hashes",
     }  # fmt: skip
     assert r.region in {"after_think", "full", "answer_tag"}
     if r.answer is None:
