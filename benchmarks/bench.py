@@ -262,7 +262,7 @@ def clear_our_caches() -> list[str]:
     for module, name in (
         ("rlvr_rewards.parsing.gold", "_parse_gold_text"),
         ("rlvr_rewards.parsing.values", "_parse_cached"),
-        ("rlvr_rewards.tiers.latex", "_parsed"),
+        ("rlvr_rewards.verifiers.latex", "_parsed"),
     ):
         try:
             getattr(importlib.import_module(module), name).cache_clear()

@@ -25,15 +25,15 @@ _EXPORTS = {
     "Tolerance": "config",
     "GradeConfig": "config",
     "Sample": "sample",
-    "Verifier": "tiers.base",
+    "Verifier": "protocol",
     "register": "registry",
-    "create_verifier": "registry",
-    "get_verifier": "registry",
-    "list_verifiers": "registry",
-    "build": "compose",
-    "Cascade": "compose",
-    "Weighted": "compose",
-    "register_spec": "compose",
+    "create_verifier": "verifiers",
+    "get_verifier": "verifiers",
+    "list_verifiers": "verifiers",
+    "build": "verifiers",
+    "Cascade": "verifiers.compose",
+    "Weighted": "verifiers.compose",
+    "register_spec": "verifiers",
     "extract_answer": "extraction",
     "parse_value": "parsing.values",
     "warmup": "guard",
@@ -64,12 +64,12 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover
     from .api import acheck, agrade, check, grade
     from .batch import grade_batch, grade_groups
-    from .compose import Cascade, Weighted, build, register_spec
     from .config import GradeConfig, Tolerance
     from .extraction import extract_answer
     from .guard import configure, warmup
     from .parsing.values import parse_value
     from .registry import create_verifier, get_verifier, list_verifiers, register
     from .sample import Sample
-    from .tiers.base import Verifier
     from .verdict import Decision, Outcome, Verdict
+    from .verifiers.base import Verifier
+    from .verifiers.compose import Cascade, Weighted, build, register_spec

@@ -14,11 +14,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from .compose import build, evaluate
 from .config import DEFAULT_CONFIG, GradeConfig, Tolerance
 from .sample import Sample
-from .tiers.base import Verifier
 from .verdict import Outcome, Verdict
+from .verifiers.base import Verifier, evaluate
+from .verifiers.specs import build
 
 
 def make_config(

@@ -20,8 +20,8 @@ from .config import GradeConfig, Tolerance
 from .extraction import Extraction, extract_answer
 from .guard import get_pool
 from .sample import Sample, to_text
-from .tiers.mcq import reads_completion
 from .verdict import Outcome, Verdict
+from .verifiers.mcq import reads_completion
 
 logger = logging.getLogger(__name__)
 

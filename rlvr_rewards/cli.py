@@ -32,7 +32,7 @@ def example_path() -> Path:
 
 def _build_verifier(spec: str) -> Any:
     """The verifier for ``--verifier``; a bad name or spec is a :class:`UsageError`."""
-    from .compose import build
+    from .verifiers.specs import build
 
     try:
         return build(spec)
@@ -108,7 +108,7 @@ def _count_lines(path: Path) -> int | None:
 
 def _needs_gold(verifier: Any) -> bool:
     """Whether any part of a (composed) verifier compares with the gold."""
-    from .compose import Cascade, Weighted
+    from .verifiers.compose import Cascade, Weighted
 
     if isinstance(verifier, Weighted):
         return any(_needs_gold(v) for _, v in verifier.parts)
@@ -399,11 +399,11 @@ def _fields_read(st: _Stats, what: str) -> str:
 
 
 def _cmd_verifiers(args: argparse.Namespace) -> int:
-    from .compose import list_specs
-    from .registry import aliases, describe, list_verifiers
+    from . import registry
+    from .verifiers import describe, list_specs, list_verifiers
 
-    names = list_verifiers()
-    al = aliases()
+    names = list_verifiers(include_specs=False)
+    al = registry.aliases()
     specs = list_specs()
     width = max(len(n) for n in [*names, *al, *specs]) + 2
     print("verifiers:")
@@ -416,11 +416,9 @@ def _cmd_verifiers(args: argparse.Namespace) -> int:
     print("named specs:")
     for name, spec in sorted(specs.items()):
         print(f"  {name:<{width}}{spec}")
-    from .registry import PLUGIN_ERRORS
-
-    if PLUGIN_ERRORS:
+    if registry.PLUGIN_ERRORS:
         print("plugins that failed to load:")
-        for name, err in sorted(PLUGIN_ERRORS.items()):
+        for name, err in sorted(registry.PLUGIN_ERRORS.items()):
             print(f"  {name:<{width}}{err}")
     return 0
 

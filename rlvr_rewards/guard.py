@@ -385,7 +385,7 @@ def _preload() -> None:
         # We switch math-verify's signal timeouts off on purpose; silence its warning about it.
         math_verify.parser.TIMEOUT_WARNING_SHOWN = True
         math_verify.grader.TIMEOUT_WARNING_SHOWN = True
-        from rlvr_rewards.tiers.symbolic import symbolic_equal
+        from rlvr_rewards.verifiers.symbolic import symbolic_equal
 
         # Warm math-verify's lazy paths once here; forked workers inherit them.
         symbolic_equal("\\frac{1}{2}+x", ("x+0.5",))

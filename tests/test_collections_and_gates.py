@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from rlvr_rewards import check
 from rlvr_rewards.parsing.gold import reduce_gold
-from rlvr_rewards.tiers.base import _last_side
+from rlvr_rewards.verifiers.base import _last_side
 
 # -- several answers are one collection when the gold is one ------------------------------------
 COLLECTIONS = [

@@ -24,13 +24,14 @@ from pathlib import Path
 
 import pytest
 
-from rlvr_rewards.compose import build, evaluate
 from rlvr_rewards.parsing import expr as ex
 from rlvr_rewards.parsing.values import Kind, Value, parse_value
 from rlvr_rewards.sample import Sample
-from rlvr_rewards.tiers.latex import _parsed
-from rlvr_rewards.tiers.symbolic import _mv_parse, symbolic_equal
 from rlvr_rewards.verdict import Outcome
+from rlvr_rewards.verifiers.base import evaluate
+from rlvr_rewards.verifiers.latex import _parsed
+from rlvr_rewards.verifiers.specs import build
+from rlvr_rewards.verifiers.symbolic import _mv_parse, symbolic_equal
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "verify"
 FAST_TIERS = "exact > numeric > fraction > latex"

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rlvr_rewards import check
-from rlvr_rewards.tiers.mcq import gold_letter
-from rlvr_rewards.tiers.mcq_extract import CONTRA, HEDGE, read_answer, search_text
 from rlvr_rewards.verdict import Outcome
+from rlvr_rewards.verifiers.mcq import gold_letter
+from rlvr_rewards.verifiers.mcq_extract import CONTRA, HEDGE, read_answer, search_text
 
 YES_NO = ["Yes", "No"]
 ANGLES = ["20°", "15°", "10°", "5°"]

@@ -264,7 +264,7 @@ def test_injection_strings_never_run(template, tmp_path):
         assert v.outcome is not Outcome.CORRECT, v.explain()
     grade_batch(completions, ["4"] * len(completions), timeout=TIMEOUT)
     # the worker's own entry point, called in this process too
-    from rlvr_rewards.tiers.symbolic import symbolic_equal
+    from rlvr_rewards.verifiers.symbolic import symbolic_equal
 
     symbolic_equal(payload, ("4",))
     assert not sentinel.exists(), f"model output was executed: {payload}"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from rlvr_rewards import check, grade_batch
 from rlvr_rewards.parsing.gold import _parse_gold_text
 from rlvr_rewards.parsing.values import _parse_cached
-from rlvr_rewards.tiers.latex import _parsed
+from rlvr_rewards.verifiers.latex import _parsed
 
 COMPLETIONS = [
     r"... so the answer is \boxed{42}.", r"\boxed{41}", r"\boxed{\frac{84}{2}}", "The answer is 42.0",

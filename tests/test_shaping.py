@@ -26,8 +26,8 @@ from rlvr_rewards.shaping import (
     grade_shaped,
     text_units,
 )
-from rlvr_rewards.tiers.format import ThinkFormat
 from rlvr_rewards.verdict import Outcome
+from rlvr_rewards.verifiers.format import ThinkFormat
 
 R1 = "<think>\nshort\n</think>\n<answer>\n42\n</answer>"
 
@@ -506,7 +506,7 @@ def test_doctests_of_the_shaping_modules():
     import rlvr_rewards.shaping.length as length
     import rlvr_rewards.shaping.repetition as repetition
     import rlvr_rewards.shaping.structure as structure
-    import rlvr_rewards.tiers.format as fmt
+    import rlvr_rewards.verifiers.format as fmt
 
     for module in (groups, length, repetition, structure, fmt):
         result = doctest.testmod(module)

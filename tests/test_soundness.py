@@ -24,7 +24,7 @@ from rlvr_rewards.parsing.expr import (
     polynomial_degree,
     proportional,
 )
-from rlvr_rewards.tiers.symbolic import _numerically_apart, symbolic_equal
+from rlvr_rewards.verifiers.symbolic import _numerically_apart, symbolic_equal
 
 
 def eq(a: str, b: str) -> bool | None:

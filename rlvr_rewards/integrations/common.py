@@ -31,7 +31,7 @@ def build_adapter(verifier: Any, *, timeout: Any = None, keys: dict[str, Any] | 
     """
     from ..api import make_config
     from ..batch import warmup_in_background
-    from ..compose import build
+    from ..verifiers.specs import build
 
     built = build(verifier)
     for name, value in (keys or {}).items():

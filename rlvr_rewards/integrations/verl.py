@@ -35,10 +35,10 @@ from typing import Any
 # i.e. as a top-level module with no parent package.
 from rlvr_rewards.api import acheck, check, make_config
 from rlvr_rewards.batch import warmup_in_background
-from rlvr_rewards.compose import build
 from rlvr_rewards.integrations.common import completion_text, option_texts, score_all
 from rlvr_rewards.shaping.groups import info_group, language_variant
 from rlvr_rewards.verdict import Outcome, Verdict
+from rlvr_rewards.verifiers.specs import build
 
 logger = logging.getLogger(__name__)
 
@@ -333,7 +333,7 @@ def vlm_verifier(
     key = repr((url, judge_model, judge_api_key, bool(judge), rules, format))
     v = _VLM_VERIFIERS.get(key)
     if v is None:
-        from rlvr_rewards.registry import create_verifier
+        from rlvr_rewards.verifiers import create_verifier
 
         if judge:
             v = create_verifier("verl_vlm", url=url, model=judge_model, api_key=judge_api_key, rules=rules, format=format)

@@ -28,11 +28,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..compose import build, evaluate
 from ..registry import register
 from ..sample import Sample
-from ..tiers.base import Verifier
 from ..verdict import Decision, Outcome
+from ..verifiers.base import Verifier, evaluate
+from ..verifiers.specs import build
 from .verifier import AccuracyJudgeVerifier
 
 CORRECT_SCORE = 1.0

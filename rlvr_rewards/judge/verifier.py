@@ -19,11 +19,12 @@ from collections.abc import Iterable
 from concurrent.futures import Future
 from typing import Any
 
-from ..compose import Cascade, Weighted, build, evaluate
 from ..registry import create_verifier, register
 from ..sample import Sample
-from ..tiers.base import Verifier, _same_candidates
 from ..verdict import Decision, Outcome
+from ..verifiers.base import Verifier, _same_candidates, evaluate
+from ..verifiers.compose import Cascade, Weighted
+from ..verifiers.specs import build
 from .client import JudgeClient, JudgeResult, JudgeStats
 from .prompt import ANSWER_MODES, answer_region, suspicious
 

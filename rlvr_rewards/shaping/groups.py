@@ -21,8 +21,8 @@ from dataclasses import replace
 from typing import Any
 
 from ..sample import to_text
-from ..tiers.base import Verifier
 from ..verdict import Outcome, Verdict
+from ..verifiers.base import Verifier
 
 _CACHE_MAX = 512
 _PLANS: dict[int, tuple[Verifier, list[tuple[float | None, Any]], bool]] = {}
@@ -33,7 +33,7 @@ def _plan(v: Verifier) -> tuple[list[tuple[float | None, Any]], bool]:
     cached = _PLANS.get(id(v))
     if cached is not None and cached[0] is v:
         return cached[1], cached[2]
-    from ..compose import Weighted
+    from ..verifiers.compose import Weighted
 
     if getattr(v, "group_level", False):
         parts: list[tuple[float | None, Any]] = [(None, v)]
@@ -72,7 +72,7 @@ def with_language(v: Verifier, language: str) -> Verifier:
 
 
 def _rebuild(v: Any, language: str) -> Any:
-    from ..compose import Cascade, Weighted
+    from ..verifiers.compose import Cascade, Weighted
 
     if getattr(v, "language_option", False):
         return v.with_language(language)
@@ -103,7 +103,7 @@ def grade_shaped(
     [0.5, 0.0, -0.5]
     """
     from ..batch import grade_batch
-    from ..compose import build
+    from ..verifiers.specs import build
 
     v = build(verifier)
     parts, has_language = _plan(v)
@@ -150,7 +150,7 @@ def apply_groups(
     reward ``None``; their lengths still count in the group's range (open-r1 counts every
     completion of the batch).
     """
-    from ..compose import build
+    from ..verifiers.specs import build
 
     v = build(verifier)
     parts, _ = _plan(v)
@@ -251,7 +251,7 @@ def language_variant(spec: Any, language: Any) -> Any:
     veRL's ``compute_score``); ``spec`` itself when there is no language or no such part."""
     if not language or not isinstance(language, str):
         return spec
-    from ..compose import build
+    from ..verifiers.specs import build
 
     v = build(spec)
     return with_language(v, language.strip().lower()) if _plan(v)[1] else spec

@@ -9,11 +9,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..compose import evaluate
 from ..registry import get_verifier, register
 from ..sample import Sample
-from ..tiers.base import Verifier
 from ..verdict import Decision, Outcome
+from ..verifiers.base import Verifier, evaluate
 
 
 def _outcome(full: bool) -> Outcome:

@@ -17,8 +17,8 @@ from typing import Any
 
 from ..registry import register
 from ..sample import Sample
-from ..tiers.base import Verifier
 from ..verdict import Decision, Outcome
+from ..verifiers.base import Verifier
 
 UNITS = ("auto", "tokens", "words", "chars")
 

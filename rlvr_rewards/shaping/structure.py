@@ -6,8 +6,8 @@ import re
 
 from ..registry import register
 from ..sample import Sample
-from ..tiers.base import Verifier
 from ..verdict import Decision, Outcome
+from ..verifiers.base import Verifier
 
 
 def _outcome(full: bool) -> Outcome:
@@ -121,7 +121,7 @@ class CodeFormat(Verifier):
     The language is ``language`` (default ``python``) or, through the batch paths and the
     adapters, the sample's ``language`` column. A fence matches when its info string is the
     language or an alias (``py``, ``python3`` for python; :data:`LANGUAGE_ALIASES`). The layout is
-    that of :class:`~rlvr_rewards.tiers.format.FormatVerifier` (whitespace between the blocks
+    that of :class:`~rlvr_rewards.verifiers.format.FormatVerifier` (whitespace between the blocks
     free); open-r1 wants exactly ``<think>\\n…\\n</think>\\n<answer>\\n…\\n</answer>``.
     ``think=False`` checks only the ``<answer>`` block.
 
@@ -140,7 +140,7 @@ class CodeFormat(Verifier):
     language_option = True  # the batch paths build one per ``language`` column value
 
     def __init__(self, language: str = "python", think: bool = True, think_tag: str = "think", answer_tag: str = "answer"):
-        from ..tiers.format import FormatVerifier
+        from ..verifiers.format import FormatVerifier
 
         self.language = str(language or "python").strip().lower()
         self.think = think

@@ -267,8 +267,8 @@ def _may_equal(a: str, b: str) -> bool:
 @lru_cache(maxsize=4096)
 def _same_value(answer: str, option: str) -> bool | None:
     """True / False when the fast math tiers tell, None otherwise (never SymPy, never a worker)."""
-    from ..compose import build  # late: compose imports the tiers
     from ..sample import Sample
+    from .specs import build  # late: specs imports the tiers
 
     option = _ratio(answer, option)
     a, b = _number(answer), _number(option)

@@ -1,18 +1,18 @@
-"""The verifier protocol and the shared gates every answer-checking verifier runs first."""
+"""The value-verifier base and the gates every answer-checking verifier runs first.
+
+The protocol itself (:class:`Verifier`, :class:`Deferred`) is in :mod:`rlvr_rewards.protocol`.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
+from dataclasses import replace
 
 from ..parsing.values import Kind, Value
 from ..prose import is_collection, several_values
+from ..protocol import CORRECT, INCORRECT, Deferred, FunctionVerifier, Verifier  # noqa: F401  (re-exported)
 from ..sample import Sample
 from ..verdict import Decision, Outcome
-
-CORRECT = Decision(Outcome.CORRECT, 1.0)
-INCORRECT = Decision(Outcome.INCORRECT, 0.0)
 
 
 def correct(detail: str = "") -> Decision:
@@ -21,48 +21,6 @@ def correct(detail: str = "") -> Decision:
 
 def incorrect(detail: str = "") -> Decision:
     return Decision(Outcome.INCORRECT, 0.0, detail)
-
-
-class Verifier:
-    """Decides one sample, or returns ``None`` to let the next verifier in a cascade decide.
-
-    Subclasses set ``name`` and implement :meth:`decide`. ``needs_gold`` / ``needs_answer``
-    make the engine return ``bad_gold`` / ``no_answer`` (and reject hedges) before ``decide``
-    is called, so a verifier never sees a sample it cannot grade.
-    """
-
-    name: str = ""
-    needs_gold: bool = True
-    needs_answer: bool = True
-    answer_only: bool = False  # decision depends only on the extracted answer (batch dedupe key)
-
-    def decide(self, sample: Sample) -> Decision | None:
-        raise NotImplementedError
-
-    def __call__(self, sample: Sample) -> Decision | None:
-        return self.decide(sample)
-
-    def __repr__(self) -> str:
-        return f"<verifier {self.name}>"
-
-
-class FunctionVerifier(Verifier):
-    """Wraps ``f(sample) -> Decision | bool | float | None`` registered as a verifier."""
-
-    def __init__(self, fn: Callable[..., Any], *, name: str, needs_gold: bool = True, needs_answer: bool = True):
-        self.fn = fn
-        self.name = name
-        self.needs_gold = needs_gold
-        self.needs_answer = needs_answer
-
-    def decide(self, sample: Sample) -> Decision | None:
-        result = self.fn(sample)
-        if result is None or isinstance(result, Decision):
-            return result
-        if isinstance(result, bool):
-            return CORRECT if result else INCORRECT
-        score = min(1.0, max(0.0, float(result)))
-        return Decision(Outcome.CORRECT if score >= 1.0 else Outcome.INCORRECT, score)
 
 
 class ValueVerifier(Verifier):
@@ -132,6 +90,26 @@ def gate(verifier: Verifier, sample: Sample) -> Decision | None:
         # SymPy would spend seconds (or the whole deadline) doing it
         return _rejected("the answer is not evaluated: it still holds an integral, sum, product or limit")
     return None
+
+
+def evaluate(verifier: Verifier, sample: Sample) -> Decision:
+    """Run the gates then ``verifier`` on ``sample``; an undecided result is "incorrect".
+
+    Memoised per sample, so composed parts that need the same verdict (``cosine`` reads the
+    ``accuracy`` verdict) compute it once.
+    """
+    key = id(verifier)
+    memo = sample.memo.get(key)
+    if memo is not None:
+        return memo
+    decision = gate(verifier, sample) or verifier.decide(sample)
+    if decision is None:
+        decision = Decision(Outcome.INCORRECT, 0.0, "no verifier could establish equivalence", by=verifier.name)
+    elif not decision.by:
+        decision = replace(decision, by=verifier.name)
+    if not sample.fast_only or not sample.needs_slow:
+        sample.memo[key] = decision
+    return decision
 
 
 def _words_only(pred: Value) -> bool:
