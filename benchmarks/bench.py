@@ -9,7 +9,7 @@ Workloads (see benchmarks/README.md):
 
 * ``reference`` — MATH-500 and GSM8K reference solutions graded against their own answer
   (label correct) and against another problem's answer (label incorrect); one call per pair.
-* ``grpo`` — 100 golds x 8 Qwen2.5-Math-7B-Instruct completions; ours via ``grade_batch`` per
+* ``grpo`` — 100 golds x 8 Qwen2.5-Math-7B-Instruct completions; ours via ``check_batch`` per
   group of 8 (amortised per-pair latency = group time / 8), Math-Verify per pair.
 * ``bare`` — short answers: MATH-500 ``answer`` vs ``\\boxed{answer}``, and Qwen's own
   extracted prediction vs the gold.
@@ -215,7 +215,7 @@ def run_ours_single(pairs: Sequence[Pair]) -> SystemRun:
 
 
 def run_ours_groups(groups: Sequence[Sequence[Pair]]) -> SystemRun:
-    from rlvr_rewards import grade_batch
+    from rlvr_rewards import check_batch
 
     out = SystemRun()
     wall0 = time.perf_counter()
@@ -223,7 +223,7 @@ def run_ours_groups(groups: Sequence[Sequence[Pair]]) -> SystemRun:
         comps = [p.ours_completion for p in group]
         golds = [p.ours_gold for p in group]
         t0 = time.perf_counter()
-        verdicts = grade_batch(comps, golds)
+        verdicts = check_batch(comps, golds)
         dt = time.perf_counter() - t0
         out.total += dt
         out.latency.extend([dt / len(group)] * len(group))
@@ -301,7 +301,8 @@ def median_pass(run: Callable[[], SystemRun], repeat: int) -> tuple[SystemRun, l
 
 def warm_up(pairs: Sequence[Pair], parse: Callable[..., Any], verify: Callable[..., Any]) -> float:
     """Start our worker pool and exercise both systems on a few pairs (untimed)."""
-    from rlvr_rewards import check, grade_batch, warmup
+    from rlvr_rewards import check, check_batch
+    from rlvr_rewards.workers import warmup
 
     t0 = time.perf_counter()
     warmup()
@@ -313,7 +314,7 @@ def warm_up(pairs: Sequence[Pair], parse: Callable[..., Any], verify: Callable[.
     for p in sample:
         check(p.ours_completion, p.ours_gold)
         mv_grade(parse, verify, p)
-    grade_batch([p.ours_completion for p in sample], [p.ours_gold for p in sample])
+    check_batch([p.ours_completion for p in sample], [p.ours_gold for p in sample])
     return time.perf_counter() - t0
 
 
@@ -539,7 +540,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     if groups:
         plan.append(("grpo", grpo, lambda: run_ours_groups(groups),
-                     "Qwen2.5-Math-7B-Instruct, 100 golds x 8 completions; ours grade_batch per group of 8 "
+                     "Qwen2.5-Math-7B-Instruct, 100 golds x 8 completions; ours check_batch per group of 8 "
                      "(latency = group time / 8); labels = qwen_correct (silver)"))
     plan.append(("bare", bare, lambda: run_ours_single(bare),
                  "short answers: MATH-500 answer vs \\boxed{answer} (correct) + qwen_pred vs gold (label qwen_correct)"))

@@ -103,8 +103,10 @@ def main() -> int:
     ap.add_argument("--out", help="write every figure as JSON")
     args = ap.parse_args()
 
-    from rlvr_rewards import check, create_verifier, grade_groups, warmup
+    from rlvr_rewards import check, check_groups
     from rlvr_rewards.judge import JudgeClient
+    from rlvr_rewards.verifiers import create_verifier
+    from rlvr_rewards.workers import warmup
 
     warmup()
     report: dict = {
@@ -165,10 +167,10 @@ def main() -> int:
             before = judge.stats.snapshot()
             sent_before = server.count
             t = time.perf_counter()
-            rules = grade_groups(comps, gs, verifier="accuracy")
+            rules = check_groups(comps, gs, verifier="accuracy")
             t_rules = time.perf_counter() - t
             t = time.perf_counter()
-            verdicts = grade_groups(comps, gs, verifier=judge)
+            verdicts = check_groups(comps, gs, verifier=judge)
             t_judge = time.perf_counter() - t
             after = judge.stats.snapshot()
             flat_rules = [v for g in rules for v in g]
@@ -201,7 +203,7 @@ def main() -> int:
     print(f"  server saw {lat['server_requests']} requests (cache hits never reach it)")
     print(f"\nGRPO-shaped batches: {args.groups} groups x {args.group_size}, server delay {args.server_delay * 1e3:.0f} ms, concurrency {args.concurrency}")
     print("eligible: samples the rules call incorrect; calls: HTTP calls made; hit rate: eligible samples answered")
-    print("without a call (grade_batch's duplicate grading + the judge cache); client hits: cache hits / judge requests")
+    print("without a call (check_batch's duplicate grading + the judge cache); client hits: cache hits / judge requests")
     print(f"{'step':>4} {'samples':>7} {'eligible':>8} {'calls':>6} {'hit rate':>8} {'client hits':>11} {'correct: rules → +judge':>24} {'rules s':>8} {'+judge s':>8}")
     for s in steps:
         print(

@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from adversarial import corpus  # noqa: E402
 
 import rlvr_rewards  # noqa: E402
-from rlvr_rewards import acheck, check  # noqa: E402
+from rlvr_rewards import check  # noqa: E402
+from rlvr_rewards.api import acheck  # noqa: E402
 
 TIMEOUT = 1.0
 CASES = corpus()
@@ -59,7 +60,7 @@ def _asyncio() -> list[tuple[int, str, float]]:
 
 
 def _pool(method: str) -> list[tuple[int, str, float]]:
-    with mp.get_context(method).Pool(2, initializer=rlvr_rewards.warmup) as pool:
+    with mp.get_context(method).Pool(2, initializer=rlvr_rewards.workers.warmup) as pool:
         return pool.map(_one, range(len(CASES)))
 
 
@@ -70,7 +71,7 @@ def main() -> None:
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     TIMEOUT = args.timeout
-    rlvr_rewards.warmup()
+    rlvr_rewards.workers.warmup()
     contexts = {
         "main": _main_thread, "threads16": _threads, "asyncio": _asyncio,
         "fork-pool": lambda: _pool("fork"), "spawn-pool": lambda: _pool("spawn"),

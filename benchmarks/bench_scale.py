@@ -122,7 +122,7 @@ def pool_workload(workers_list: tuple[int, ...] = (1, 2), repeat: int = 3) -> di
     """
     import statistics
 
-    from rlvr_rewards import grade_batch
+    from rlvr_rewards import check_batch
     from rlvr_rewards.guard import configure
     from rlvr_rewards.parsing.values import _parse_cached
 
@@ -138,7 +138,7 @@ def pool_workload(workers_list: tuple[int, ...] = (1, 2), repeat: int = 3) -> di
             pool.warmup()
             _parse_cached.cache_clear()
             t = time.perf_counter()
-            verdicts = grade_batch(completions, golds, timeout=10.0, dedupe=False)
+            verdicts = check_batch(completions, golds, timeout=10.0, dedupe=False)
             walls[w].append(time.perf_counter() - t)
             correct[w] = sum(v.correct for v in verdicts)
             by[w] = sorted({v.verifier or "" for v in verdicts})

@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     disputes = load_disputes(args.disputes)
     systems = ("ours", "mv") if args.system == "both" else (args.system,)
 
-    from rlvr_rewards import warmup
+    from rlvr_rewards.workers import warmup
 
     warmup()
     parse = verify = None

@@ -37,8 +37,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rlvr_rewards import create_verifier  # noqa: E402
 from rlvr_rewards.shaping import grade_shaped  # noqa: E402
+from rlvr_rewards.verifiers import create_verifier
 
 PEER_WHEELS = ("trl==1.16.0", "ms-swift==4.6.0", "verifiers==0.3.1")
 

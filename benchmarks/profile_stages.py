@@ -7,8 +7,8 @@ is timed on its own over all 800 completions, the stages interleaved round by ro
 noise hits them alike; the minimum over rounds is reported, per completion:
 
 * ``extraction``: ``extract_answer`` on every completion;
-* ``grade_batch warm``: one ``grade_batch`` per group with every parse cache already filled;
-* ``grade_batch cold``: the same with the parse caches emptied first (as in ``bench.py``);
+* ``check_batch warm``: one ``check_batch`` per group with every parse cache already filled;
+* ``check_batch cold``: the same with the parse caches emptied first (as in ``bench.py``);
 * ``parsing, cold``: parsing the golds and the distinct extracted answers with empty caches.
 
 Bookkeeping and tiers (sample objects, dedupe keys, the cheap comparison tiers and verdicts) are
@@ -34,10 +34,11 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=25)
     args = ap.parse_args()
 
-    from rlvr_rewards import grade_batch, warmup
+    from rlvr_rewards import check_batch
     from rlvr_rewards.extraction import _one_plain_box, extract_answer
     from rlvr_rewards.parsing.gold import parse_gold
     from rlvr_rewards.parsing.values import parse_value
+    from rlvr_rewards.workers import warmup
 
     data = bench.load_data("local", args.data_dir)
     if data["qwen"] is None:
@@ -53,7 +54,7 @@ def main() -> int:
 
     def batches() -> None:
         for comps, gs in groups:
-            grade_batch(comps, gs)
+            check_batch(comps, gs)
 
     def extraction() -> None:
         for t in texts:
@@ -67,8 +68,8 @@ def main() -> int:
 
     stages: list[tuple[str, Callable[[], None], bool]] = [
         ("extraction", extraction, False),
-        ("grade_batch warm", batches, False),
-        ("grade_batch cold", batches, True),
+        ("check_batch warm", batches, False),
+        ("check_batch cold", batches, True),
         ("parsing, cold", parsing, True),
     ]
     best = {name: float("inf") for name, _, _ in stages}
@@ -91,9 +92,9 @@ def main() -> int:
     print(f"min over {args.rounds} interleaved rounds, microseconds per completion:")
     for name, _, _ in stages:
         print(f"  {name:<24} {us[name]:6.2f}")
-    print(f"  {'bookkeeping + tiers':<24} {us['grade_batch warm'] - us['extraction']:6.2f}  (warm - extraction)")
-    print(f"  {'first-time parsing':<24} {us['grade_batch cold'] - us['grade_batch warm']:6.2f}  (cold - warm)")
-    print(f"=> {1e6 / us['grade_batch cold']:,.0f} completions/s cold, {1e6 / us['grade_batch warm']:,.0f}/s warm")
+    print(f"  {'bookkeeping + tiers':<24} {us['check_batch warm'] - us['extraction']:6.2f}  (warm - extraction)")
+    print(f"  {'first-time parsing':<24} {us['check_batch cold'] - us['check_batch warm']:6.2f}  (cold - warm)")
+    print(f"=> {1e6 / us['check_batch cold']:,.0f} completions/s cold, {1e6 / us['check_batch warm']:,.0f}/s warm")
     return 0
 
 

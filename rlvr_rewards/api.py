@@ -1,57 +1,29 @@
-"""The public entry points: ``grade`` (a float, for notebooks), ``check`` (a Verdict), async twins.
+"""The public entry points, all over one engine (:mod:`rlvr_rewards.engine`).
+
+``grade`` / ``grade_batch`` return floats (notebooks, reward functions); ``check`` /
+``check_batch`` / ``check_groups`` return :class:`~rlvr_rewards.verdict.Verdict` objects (what
+was extracted, which tier decided, why). Async twins: ``agrade`` / ``acheck``.
 
 Any completion and any gold (None, numbers, bytes, huge or malformed strings) gives a score or a
 typed verdict, never an exception. Configuration is different: an unknown verifier name or a bad
 spec (:class:`~rlvr_rewards.registry.UnknownVerifierError`, a ``ValueError``), an option of the
-wrong type, or a misspelt keyword (``TypeError``) raises at once, here as in ``grade_batch``,
-because a mistake there would otherwise score a whole run 0.
+wrong type, or a misspelt keyword (``TypeError``) raises at once, because a mistake there would
+otherwise score a whole run 0.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Sequence
 from typing import Any
 
-from .config import DEFAULT_CONFIG, GradeConfig, Tolerance
-from .sample import Sample
-from .verdict import Outcome, Verdict
-from .verifiers.base import Verifier, evaluate
+from . import engine
+from .config import GradeConfig, Tolerance, make_config
+from .protocol import Verifier
+from .verdict import Verdict
 from .verifiers.specs import build
 
-
-def make_config(
-    config: GradeConfig | None = None,
-    *,
-    tolerance: Tolerance | float | None = None,
-    timeout: float | None = None,
-) -> GradeConfig:
-    """Merge keyword options into a :class:`GradeConfig` (``tolerance`` may be a relative float)."""
-    if config is None and tolerance is None and timeout is None:
-        return DEFAULT_CONFIG
-    if config is not None and not isinstance(config, GradeConfig):
-        raise TypeError(f"config must be a GradeConfig, not {type(config).__name__}")
-    cfg = config or DEFAULT_CONFIG
-    changes: dict[str, Any] = {}
-    if tolerance is not None:
-        if isinstance(tolerance, Tolerance):
-            changes["tolerance"] = tolerance
-        else:
-            changes["tolerance"] = Tolerance(rel=_number("tolerance", tolerance, "a Tolerance or a relative tolerance >= 0", 0.0))
-    if timeout is not None:
-        changes["timeout"] = _number("timeout", timeout, "a number of seconds > 0", None)
-    return cfg.replace(**changes) if changes else cfg
-
-
-def _number(name: str, value: Any, what: str, minimum: float | None) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be {what}, not {value!r}") from None
-    if x != x or x == float("inf") or (x < minimum if minimum is not None else x <= 0):
-        raise ValueError(f"{name} must be {what}, not {value!r}")
-    return x
+__all__ = ["acheck", "agrade", "check", "check_batch", "check_groups", "grade", "grade_batch"]
 
 
 def _verifier(verifier: Any) -> Verifier:
@@ -73,41 +45,23 @@ def check(
     """Grade one completion against a gold answer and return the full :class:`Verdict`.
 
     ``verifier`` is a registered name, a spec string (``"accuracy + 0.1*format"``) or a
-    :class:`Verifier`. ``timeout`` is the hard per-item deadline in seconds.
+    :class:`Verifier`; ``options`` are MCQ option texts; ``timeout`` is the hard deadline in
+    seconds. Raises only for configuration (an unknown verifier, a bad ``tolerance`` /
+    ``timeout`` / ``config``); any completion and gold give a verdict.
 
-    Raises only for configuration (an unknown verifier, a bad ``tolerance`` / ``timeout`` /
-    ``config``); any completion and gold give a verdict.
+    >>> from rlvr_rewards import check
+    >>> v = check("... so the total is $\\\\boxed{\\\\frac{6}{4}}$.", "1.5")
+    >>> v.outcome.value, v.score, v.answer
+    ('correct', 1.0, '\\\\frac{6}{4}')
+    >>> check("The answer is 3 or 4.", "3").outcome.value   # a hedge is never accepted
+    'incorrect'
+    >>> check("no idea", "3").outcome.value
+    'no_answer'
     """
-    start = time.monotonic()
     # Configuration: raises (a typo in a verifier name must not become a silent 0 for every sample).
     cfg = make_config(config, tolerance=tolerance, timeout=timeout)
     v = _verifier(verifier)
-    try:
-        sample = Sample(
-            completion, gold, options=options, question=question, config=cfg,
-            deadline=start + cfg.timeout, token_ids=token_ids,
-        )
-        return verdict_for(v, sample, start)
-    except Exception as exc:  # noqa: BLE001 - grading must never raise into a trainer
-        return Verdict(Outcome.ERROR, 0.0, None, None, None, time.monotonic() - start, f"{type(exc).__name__}: {exc}"[:300])
-
-
-def verdict_for(verifier: Verifier, sample: Sample, start: float) -> Verdict:
-    """Evaluate and wrap into a Verdict (errors inside verifiers become ``error`` verdicts)."""
-    try:
-        d = evaluate(verifier, sample)
-        answer = sample.extraction.answer if verifier.needs_answer or d.by != "format" else None
-    except Exception as exc:  # noqa: BLE001
-        return Verdict(Outcome.ERROR, 0.0, verifier.name, None, _gold(sample), time.monotonic() - start, f"{type(exc).__name__}: {exc}"[:300])
-    score = 0.0 if d.outcome is Outcome.BAD_GOLD else float(d.score)
-    return Verdict(d.outcome, score, d.by or verifier.name, answer, _gold(sample), time.monotonic() - start, d.detail, dict(d.parts or {}))
-
-
-def _gold(sample: Sample) -> str | None:
-    try:
-        return sample.gold_text
-    except Exception:  # noqa: BLE001
-        return None
+    return engine.check_one(v, completion, gold, cfg, options=options, question=question, token_ids=token_ids)
 
 
 def grade(completion: Any, gold: Any, **options: Any) -> float:
@@ -116,8 +70,95 @@ def grade(completion: Any, gold: Any, **options: Any) -> float:
     Never raises for any completion and gold; a gold that cannot be parsed scores 0.0 here (use
     :func:`check` to tell it apart). Options are :func:`check`'s keywords: a misspelt one is a
     ``TypeError`` and an unknown verifier a ``ValueError``, at once.
+
+    >>> from rlvr_rewards import grade
+    >>> grade("Therefore, the answer is $\\\\boxed{\\\\dfrac{1}{2}}$.", "0.5")
+    1.0
+    >>> grade("The answer is (B) 60°.", "B", options=["30°", "60°", "90°"])
+    1.0
+    >>> grade("x = 7", "8")
+    0.0
+    >>> grade("x = 7", "7", verifier="acuracy")
+    Traceback (most recent call last):
+    ...
+    rlvr_rewards.registry.UnknownVerifierError: unknown verifier 'acuracy' (did you mean 'accuracy'?)...
     """
     return check(completion, gold, **options).score
+
+
+def check_batch(
+    completions: Sequence[Any],
+    golds: Sequence[Any] | Any,
+    *,
+    verifier: Any = "accuracy",
+    options: Sequence[Sequence[str] | None] | None = None,
+    questions: Sequence[str | None] | None = None,
+    token_ids: Sequence[Sequence[int] | None] | None = None,
+    tolerance: Tolerance | float | None = None,
+    timeout: float | None = None,
+    config: GradeConfig | None = None,
+    backend: str = "local",
+    dedupe: bool = True,
+) -> list[Verdict]:
+    """Verdicts for ``completions[i]`` against ``golds[i]`` (a single gold is broadcast).
+
+    ``options[i]`` are MCQ option texts, ``questions[i]`` the prompt (used by the judge) and
+    ``token_ids[i]`` the completion's token ids (length-aware shaping rewards count tokens).
+    Identical answers are graded once; slow work (SymPy, a judge) runs concurrently, each item
+    under its own deadline. ``backend="ray"`` spreads the batch over a Ray cluster (the ``ray``
+    extra). Never raises for bad items: each gets its own typed verdict. Configuration raises at
+    once, as in :func:`check`, and so does an unknown ``backend``.
+
+    >>> from rlvr_rewards import check_batch
+    >>> [v.outcome.value for v in check_batch(["\\\\boxed{4}", "\\\\boxed{5}", "I give up"], "4")]
+    ['correct', 'incorrect', 'no_answer']
+    """
+    n = len(completions)
+    if not isinstance(golds, (list, tuple)) or (len(golds) != n and n != 0):
+        golds = [golds] * n
+    if backend == "ray":
+        from .scale import grade_batch_ray
+
+        return grade_batch_ray(
+            completions, golds, verifier=verifier, options=options, questions=questions,
+            token_ids=token_ids, tolerance=tolerance, timeout=timeout, config=config, dedupe=dedupe,
+        )
+    if backend != "local":
+        raise ValueError(f"unknown backend {backend!r} (use 'local' or 'ray')")
+    cfg = make_config(config, tolerance=tolerance, timeout=timeout)
+    v = _verifier(verifier)
+    return engine.run_batch(v, completions, golds, cfg, options=options, questions=questions, token_ids=token_ids, dedupe=dedupe)
+
+
+def grade_batch(completions: Sequence[Any], golds: Sequence[Any] | Any, **options: Any) -> list[float]:
+    """Scores for ``completions[i]`` against ``golds[i]``: :func:`check_batch`'s scores.
+
+    >>> from rlvr_rewards import grade_batch
+    >>> grade_batch(["\\\\boxed{4}", "\\\\boxed{5}", "\\\\boxed{4.0}"], "4")
+    [1.0, 0.0, 1.0]
+    """
+    return [v.score for v in check_batch(completions, golds, **options)]
+
+
+def check_groups(completions: Sequence[Sequence[Any]], golds: Sequence[Any], **kwargs: Any) -> list[list[Verdict]]:
+    """GRPO-shaped input: one gold per group of completions; verdicts per group.
+
+    Group-relative shaping rewards in the verifier (``length``) are computed per group.
+
+    >>> from rlvr_rewards import check_groups
+    >>> [[v.score for v in g] for g in check_groups([["\\\\boxed{2}", "\\\\boxed{3}"], ["\\\\boxed{9}"]], ["2", "9"])]
+    [[1.0, 0.0], [1.0]]
+    """
+    flat = [c for group in completions for c in group]
+    flat_golds = [g for group, g in zip(completions, golds) for _ in group]
+    from .shaping import grade_shaped
+
+    out = grade_shaped(flat, flat_golds, groups=[gi for gi, group in enumerate(completions) for _ in group], **kwargs)
+    result, k = [], 0
+    for group in completions:
+        result.append(out[k : k + len(group)])
+        k += len(group)
+    return result
 
 
 async def acheck(completion: Any, gold: Any, **options: Any) -> Verdict:

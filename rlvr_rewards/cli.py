@@ -41,7 +41,7 @@ def _build_verifier(spec: str) -> Any:
 
 
 def _check_timeout(timeout: float | None) -> None:
-    from .api import make_config
+    from .config import make_config
 
     try:
         make_config(timeout=timeout)
@@ -198,7 +198,8 @@ class _AtomicOutput:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from .batch import grade_batch, warmup_in_background
+    from .api import check_batch
+    from .workers import warmup_in_background
     from .verdict import Outcome
 
     # -- configuration: everything is checked before any file is opened for writing -----------
@@ -260,7 +261,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
                         gold.append(g if gk != "reward_model" else unwrap_gold(gk, g))
                         _, o = _pick(r, ok_arg, OPTION_KEYS)
                         opts.append(None if o is None else option_texts(o))
-                    verdicts = grade_batch(
+                    verdicts = check_batch(
                         comp, gold, verifier=args.verifier, timeout=args.timeout, backend=args.backend,
                         options=opts if any(o is not None for o in opts) else None,
                     )
@@ -432,7 +433,21 @@ def _cmd_plugin_path(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: The ``vlm`` extra's subcommands and their help: listed here so that ``--help`` and the other
+#: commands never import :mod:`rlvr_rewards.vlm`; :mod:`rlvr_rewards.vlm.cli` loads when one runs.
+VLM_COMMANDS = {
+    "data": "dataset tools (vlm extra)",
+    "pipeline": "analysis → prompts → rollouts → scoring → advantages → exports (vlm extra)",
+}
+
+
+def _command_of(argv: list[str] | None) -> str | None:
+    """The subcommand named in ``argv`` (its first argument that is not an option)."""
+    return next((a for a in argv or () if not a.startswith("-")), None)
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; the vlm subcommands get their full parsers only when ``argv`` names one."""
     p = argparse.ArgumentParser(prog="rlvr-rewards", description="Verifiable rewards for RL: grade, score, list verifiers.")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -468,14 +483,19 @@ def build_parser() -> argparse.ArgumentParser:
     pp.add_argument("framework", choices=("swift", "openrlhf"))
     pp.set_defaults(func=_cmd_plugin_path)
 
-    from .vlm.cli import register_cli as _register_vlm_cli  # light: argparse only until run
+    if _command_of(argv) in VLM_COMMANDS:
+        from .vlm.cli import register_cli as _register_vlm_cli  # argparse only until a command runs
 
-    _register_vlm_cli(sub)
+        _register_vlm_cli(sub)
+    else:  # names and help only: parsing never gets past the command name here
+        for name, text in VLM_COMMANDS.items():
+            sub.add_parser(name, help=text)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except UsageError as exc:

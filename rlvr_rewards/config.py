@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +55,36 @@ class GradeConfig:
 
 
 DEFAULT_CONFIG = GradeConfig()
+
+
+def make_config(
+    config: GradeConfig | None = None,
+    *,
+    tolerance: Tolerance | float | None = None,
+    timeout: float | None = None,
+) -> GradeConfig:
+    """Merge keyword options into a :class:`GradeConfig` (``tolerance`` may be a relative float)."""
+    if config is None and tolerance is None and timeout is None:
+        return DEFAULT_CONFIG
+    if config is not None and not isinstance(config, GradeConfig):
+        raise TypeError(f"config must be a GradeConfig, not {type(config).__name__}")
+    cfg = config or DEFAULT_CONFIG
+    changes: dict[str, Any] = {}
+    if tolerance is not None:
+        if isinstance(tolerance, Tolerance):
+            changes["tolerance"] = tolerance
+        else:
+            changes["tolerance"] = Tolerance(rel=_number("tolerance", tolerance, "a Tolerance or a relative tolerance >= 0", 0.0))
+    if timeout is not None:
+        changes["timeout"] = _number("timeout", timeout, "a number of seconds > 0", None)
+    return cfg.replace(**changes) if changes else cfg
+
+
+def _number(name: str, value: Any, what: str, minimum: float | None) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be {what}, not {value!r}") from None
+    if x != x or x == float("inf") or (x < minimum if minimum is not None else x <= 0):
+        raise ValueError(f"{name} must be {what}, not {value!r}")
+    return x

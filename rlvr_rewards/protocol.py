@@ -59,13 +59,19 @@ class Verifier:
 
 class Deferred:
     """Slow work a verifier hands to the engine: ``fn(*args) -> Decision | None``, run in the slow
-    phase under the sample's deadline (read it with ``sample.time_left()``)."""
+    phase under the sample's deadline (read it with ``sample.time_left()``).
 
-    __slots__ = ("fn", "args")
+    ``prefetch`` (optional, cheap, non-blocking) is called when the engine meets the deferred work
+    in a batch's fast phase, so slow I/O (a judge request) can start while other samples are
+    graded; ``fn`` then collects its result.
+    """
 
-    def __init__(self, fn: Callable[..., Decision | None], *args: Any) -> None:
+    __slots__ = ("fn", "args", "prefetch")
+
+    def __init__(self, fn: Callable[..., Decision | None], *args: Any, prefetch: Callable[[], Any] | None = None) -> None:
         self.fn = fn
         self.args = args
+        self.prefetch = prefetch
 
     def __call__(self) -> Decision | None:
         return self.fn(*self.args)
@@ -99,3 +105,47 @@ class FunctionVerifier(Verifier):
 
     def decide(self, sample: Sample) -> Decision | Deferred | None:
         return as_decision(self.fn(sample))
+
+
+# -- how the engine runs a verifier -----------------------------------------------------------
+# A sample is graded in one of three phases. ``NOW`` (``check``): everything runs at once.
+# ``FAST`` (a batch's first pass, in the caller's thread): slow work is only noted, so the
+# batch can run all of it concurrently afterwards. ``SLOW`` (the batch's second pass, one
+# thread per pool worker, the sample's deadline running): slow work runs.
+NOW, FAST, SLOW = 0, 1, 2
+
+
+def ask(verifier: Verifier, sample: Sample) -> Decision | None:
+    """``verifier.decide(sample)``, honouring declared slow work; what composites call for a part.
+
+    In the fast phase a ``slow`` verifier is not called and a returned :class:`Deferred` is not
+    run: the sample is marked pending (``None`` is returned) and graded again in the slow phase.
+    """
+    if sample._phase == FAST:
+        if verifier.slow:
+            sample._pending = True
+            return None
+        d = verifier.decide(sample)
+        if d.__class__ is Deferred:
+            sample._pending = True
+            if d.prefetch is not None:  # type: ignore[union-attr]
+                d.prefetch()  # type: ignore[union-attr]
+            return None
+        return d  # type: ignore[return-value]
+    d = verifier.decide(sample)
+    while d.__class__ is Deferred:
+        d = d()  # type: ignore[operator]
+    return d  # type: ignore[return-value]
+
+
+def pending(sample: Sample) -> bool:
+    """Whether slow work was deferred while grading ``sample`` in a batch's fast phase (a
+    composite then returns ``None``: its result would be provisional)."""
+    return sample._pending and sample._phase == FAST
+
+
+def extend_deadline(sample: Sample, seconds: float) -> None:
+    """Give ``sample`` ``seconds`` more (a one-time start-up, such as the worker pool's, is not
+    charged to the first sample that needs it)."""
+    if sample._deadline is not None:
+        sample._deadline += seconds

@@ -6,6 +6,7 @@ most once per sample however many verifiers look at it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,7 +27,7 @@ def to_text(obj: Any) -> str:
     A conversation (a list of messages) gives its assistant turns only, joined in order: a user,
     system or tool turn is never graded as the model's answer. A message without a ``role`` counts
     as the model's; content blocks keep their text; a split-out ``reasoning_content`` is put back
-    as ``<think>``. Used by the core (``check``, ``grade_batch``) and every trainer adapter.
+    as ``<think>``. Used by the core (``check``, ``check_batch``) and every trainer adapter.
     """
     if obj is None:
         return ""
@@ -72,14 +73,20 @@ def _message_text(message: Any) -> str:
 
 
 class Sample:
-    """A completion to grade against a gold, plus optional MCQ options and question.
+    """A completion to grade against a gold, plus optional MCQ options and question: read-only.
 
-    ``extraction`` may pass ``extract_answer(completion)`` when the caller has it already.
+    The inputs are read-only attributes; the stages (``extraction``, ``pred``, ``golds``) are
+    computed on first use and cached, so however many verifiers look at a sample, extraction and
+    parsing run once. ``extraction`` may pass ``extract_answer(completion)`` when the caller has
+    it already. ``deadline`` (a ``time.monotonic()`` value, None for none) and :meth:`time_left`
+    tell slow work how long it may take; the engine sets them.
     """
 
     __slots__ = (
-        "completion", "gold", "options", "question", "config", "deadline", "token_ids",
-        "fast_only", "needs_slow", "_ext", "_pred", "_golds", "memo",
+        "_completion", "_gold", "_options", "_question", "_config", "_token_ids",
+        "_ext", "_pred", "_golds",
+        # engine bookkeeping (rlvr_rewards.protocol / rlvr_rewards.engine), not API:
+        "_deadline", "_phase", "_pending", "_memo",
     )
 
     def __init__(
@@ -94,19 +101,33 @@ class Sample:
         token_ids: Sequence[int] | None = None,
         extraction: Extraction | None = None,
     ) -> None:
-        self.completion = to_text(completion)
-        self.token_ids = list(token_ids) if token_ids is not None else None
-        self.gold = gold
-        self.options = list(options) if options else None
-        self.question = question
-        self.config = config
-        self.deadline = deadline
-        self.fast_only = False  # batch phase 1: slow tiers only note that they are needed
-        self.needs_slow = False
+        self._completion = to_text(completion)
+        self._token_ids = list(token_ids) if token_ids is not None else None
+        self._gold = gold
+        self._options = list(options) if options else None
+        self._question = question
+        self._config = config
+        self._deadline = deadline
+        self._phase = 0  # protocol.NOW
+        self._pending = False
         self._ext = extraction  # given: extract_answer(completion) computed already (batch dedupe)
         self._pred: Value | None | object = _UNSET  # _UNSET: not parsed yet (None is a result)
         self._golds: tuple[Value, ...] | None | object = _UNSET
-        self.memo: dict[str, Any] = {}  # per-sample results shared between composed parts
+        self._memo: dict[int, Any] = {}  # per-sample results shared between composed parts
+
+    completion = property(lambda self: self._completion, doc="The completion as text (see :func:`to_text`).")
+    gold = property(lambda self: self._gold, doc="The gold answer as given.")
+    options = property(lambda self: self._options, doc="MCQ option texts in letter order, or None.")
+    question = property(lambda self: self._question, doc="The prompt, or None (used by the judge).")
+    config = property(lambda self: self._config, doc="The :class:`GradeConfig` of this grading call.")
+    token_ids = property(lambda self: self._token_ids, doc="The completion's token ids, or None.")
+    deadline = property(lambda self: self._deadline, doc="When slow work must be done (monotonic clock), or None.")
+
+    def time_left(self) -> float:
+        """Seconds until the deadline (the config's timeout when none is set)."""
+        if self._deadline is None:
+            return self._config.timeout
+        return self._deadline - time.monotonic()
 
     @property
     def length(self) -> int:

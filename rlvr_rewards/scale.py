@@ -1,6 +1,6 @@
-"""Scale-out: ``grade_batch(..., backend="ray")`` spreads a batch over a Ray cluster.
+"""Scale-out: ``check_batch(..., backend="ray")`` spreads a batch over a Ray cluster.
 
-The batch is cut into chunks; each chunk is graded by :func:`rlvr_rewards.grade_batch` inside a
+The batch is cut into chunks; each chunk is graded by :func:`rlvr_rewards.check_batch` inside a
 Ray task (with its own warm worker pool on that node), and verdicts come back in input order.
 Connects to a running cluster (``RAY_ADDRESS`` or ``ray.init(address=...)`` before the call) or
 starts a local one. Needs the ``ray`` extra.
@@ -24,9 +24,9 @@ def _remote_grader() -> Any:
         completions: list[Any], golds: list[Any], options: list[Any] | None, questions: list[Any] | None,
         token_ids: list[Any] | None, kwargs: dict[str, Any],
     ) -> list[Verdict]:
-        from rlvr_rewards.batch import grade_batch
+        from rlvr_rewards.api import check_batch
 
-        return grade_batch(
+        return check_batch(
             completions, golds, options=options, questions=questions, token_ids=token_ids,
             backend="local", **kwargs,
         )

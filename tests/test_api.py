@@ -13,25 +13,22 @@ import pytest
 
 import rlvr_rewards
 from rlvr_rewards import (
-    Cascade,
     Decision,
     Outcome,
     Verdict,
     Verifier,
-    Weighted,
-    acheck,
-    agrade,
     build,
     check,
-    create_verifier,
-    get_verifier,
+    check_batch,
+    check_groups,
     grade,
-    grade_batch,
-    grade_groups,
     list_verifiers,
     register,
     register_spec,
 )
+from rlvr_rewards.api import acheck, agrade
+from rlvr_rewards.verifiers import create_verifier, get_verifier
+from rlvr_rewards.verifiers.compose import Cascade, Weighted
 
 BUILTINS = (
     "accuracy",
@@ -143,12 +140,12 @@ def test_create_and_get_verifier():
 
 
 def test_unknown_verifier_in_check_raises_like_grade_batch():
-    # configuration, not data: raised at once (a ValueError naming the valid choices), as grade_batch does
-    from rlvr_rewards import grade_batch
+    # configuration, not data: raised at once (a ValueError naming the valid choices), as check_batch does
+    from rlvr_rewards import check_batch
 
     for call in (lambda: check(r"\boxed{3}", "3", verifier="acuracy"),
                  lambda: grade(r"\boxed{3}", "3", verifier="acuracy"),
-                 lambda: grade_batch([r"\boxed{3}"], "3", verifier="acuracy")):
+                 lambda: check_batch([r"\boxed{3}"], "3", verifier="acuracy")):
         with pytest.raises(ValueError, match="acuracy") as info:
             call()
         assert "did you mean 'accuracy'" in str(info.value) and "valid choices" in str(info.value)
@@ -210,7 +207,8 @@ def test_register_spec_composite():
 def test_register_spec_single_name_keeps_builtin_name():
     proc = _run_py(
         """
-        from rlvr_rewards import check, get_verifier, register_spec
+        from rlvr_rewards import check, register_spec
+        from rlvr_rewards.verifiers import get_verifier
         register_spec("strict_alias", "exact")
         check(r"\\boxed{3}", "3", verifier="strict_alias")
         print(get_verifier("exact").name)
@@ -253,7 +251,7 @@ def _same(a: Verdict, b: Verdict) -> None:
 def test_grade_batch_matches_check(dedupe):
     completions = [c for c, _ in BATCH]
     golds = [g for _, g in BATCH]
-    verdicts = grade_batch(completions, golds, dedupe=dedupe)
+    verdicts = check_batch(completions, golds, dedupe=dedupe)
     assert len(verdicts) == len(BATCH)
     for (c, g), v in zip(BATCH, verdicts):
         _same(v, check(c, g))
@@ -264,7 +262,7 @@ def test_grade_batch_grpo_group_with_duplicates():
     group = (
         [r"\boxed{3}"] * 4 + [r"\boxed{4}"] * 3 + ["The answer is 3.", r"\boxed{3 \text{ or } 4}"]
     )
-    verdicts = grade_batch(group, "3")  # a single gold is broadcast
+    verdicts = check_batch(group, "3")  # a single gold is broadcast
     assert [v.score for v in verdicts] == [1.0] * 4 + [0.0] * 3 + [1.0, 0.0]
     for c, v in zip(group, verdicts):
         _same(v, check(c, "3"))
@@ -275,7 +273,7 @@ def test_grade_batch_grpo_group_with_duplicates():
     [["Value $x$, pick (B)", "Value $x$, pick (C)"], [r"\boxed{3}", "$3$ (B)"]],
 )
 def test_grade_batch_dedupe_keeps_mcq_tail_letter_apart(completions):
-    verdicts = grade_batch(completions, ["B", "B"])
+    verdicts = check_batch(completions, ["B", "B"])
     for c, v in zip(completions, verdicts):
         _same(v, check(c, "B"))
 
@@ -283,7 +281,7 @@ def test_grade_batch_dedupe_keeps_mcq_tail_letter_apart(completions):
 def test_grade_batch_with_composed_verifier():
     completions = [R1_GOOD, r"\boxed{3}", "<think>x</think><answer>4</answer>", R1_GOOD]
     golds = ["3", "3", "3", None]
-    verdicts = grade_batch(completions, golds, verifier="r1")
+    verdicts = check_batch(completions, golds, verifier="r1")
     for c, g, v in zip(completions, golds, verdicts):
         _same(v, check(c, g, verifier="r1"))
         assert v.parts == check(c, g, verifier="r1").parts
@@ -291,18 +289,18 @@ def test_grade_batch_with_composed_verifier():
 
 def test_grade_batch_mcq_options():
     options = [["Paris", "London"], ["Paris", "London"], None]
-    verdicts = grade_batch(
+    verdicts = check_batch(
         [r"\boxed{London}", r"\boxed{Paris}", r"\boxed{B}"], ["B", "B", "B"], options=options
     )
     assert [v.score for v in verdicts] == [1.0, 0.0, 1.0]
 
 
 def test_grade_batch_empty():
-    assert grade_batch([], []) == []
+    assert check_batch([], []) == []
 
 
 def test_grade_groups():
-    out = grade_groups([[r"\boxed{3}", r"\boxed{4}"], [r"\boxed{B}"]], ["3", "B"])
+    out = check_groups([[r"\boxed{3}", r"\boxed{4}"], [r"\boxed{B}"]], ["3", "B"])
     assert [[v.score for v in g] for g in out] == [[1.0, 0.0], [1.0]]
 
 

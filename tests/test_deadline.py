@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import rlvr_rewards
-from rlvr_rewards import Outcome, check, grade_batch
+from rlvr_rewards import Outcome, check, check_batch
 
 TIMEOUT = 1.0
 SLACK = 0.5
@@ -27,7 +27,7 @@ PACKAGE = Path(rlvr_rewards.__file__).parent
 
 @pytest.fixture(scope="module", autouse=True)
 def warm_pool():
-    rlvr_rewards.warmup()
+    rlvr_rewards.workers.warmup()
     yield
     _drain()
 
@@ -83,7 +83,7 @@ def test_normal_symbolic_case_still_correct_after_timeouts():
 
 def test_timeout_reported_in_batch():
     start = time.monotonic()
-    verdicts = grade_batch(
+    verdicts = check_batch(
         [PATHOLOGICAL[0], NORMAL[0], r"\boxed{3}"], ["1", "55", "3"], timeout=TIMEOUT
     )
     took = time.monotonic() - start
@@ -131,7 +131,7 @@ def test_batch_trivial_item_among_pathological_ones():
     assert check(*NORMAL, timeout=TIMEOUT).outcome is Outcome.CORRECT  # alone: fine
     slow = [rf"\boxed{{(10^{{8}}+{k})!}}" for k in range(12)]
     try:
-        verdicts = grade_batch([*slow, NORMAL[0]], ["1"] * len(slow) + [NORMAL[1]], timeout=TIMEOUT)
+        verdicts = check_batch([*slow, NORMAL[0]], ["1"] * len(slow) + [NORMAL[1]], timeout=TIMEOUT)
         assert all(v.outcome is Outcome.TIMEOUT for v in verdicts[:-1])
         assert verdicts[-1].outcome is Outcome.CORRECT, verdicts[-1].explain()
     finally:

@@ -2,7 +2,8 @@
 
 import pytest
 
-from rlvr_rewards import Outcome, check, create_verifier, grade_batch, list_verifiers
+from rlvr_rewards import Outcome, check, check_batch, list_verifiers
+from rlvr_rewards.verifiers import create_verifier
 
 THINK = "<think>\nI count the shapes one by one.\n</think>\n"
 
@@ -26,9 +27,9 @@ def test_format_gated(completion, gold, outcome, score):
 def test_registered_and_batched():
     assert {"format_gated", "verl_vlm"} <= set(list_verifiers())
     completions = [THINK + "<answer>3</answer>", THINK + "<answer>5</answer>", "3"]
-    assert [v.score for v in grade_batch(completions, "3", verifier="format_gated")] == [1.0, -1.0, -1.0]
+    assert [v.score for v in check_batch(completions, "3", verifier="format_gated")] == [1.0, -1.0, -1.0]
     custom = create_verifier("format_gated", correct=2.0, wrong=0.0)
-    assert [v.score for v in grade_batch(completions, "3", verifier=custom)] == [2.0, 0.0, 0.0]
+    assert [v.score for v in check_batch(completions, "3", verifier=custom)] == [2.0, 0.0, 0.0]
 
 
 def test_verl_vlm_needs_a_judge_url(monkeypatch):
@@ -54,6 +55,6 @@ def test_verl_vlm_judge_fallback():
         for c in ("three", THINK + "<answer>3 or 4</answer>", THINK + "<answer>3</answer>"):
             check(c, "3", verifier=v)  # format failure, hedge, rules-correct: the judge is not asked
         assert len(server.requests) == n
-        batch = grade_batch([THINK + "<answer>three</answer>", THINK + "<answer>five</answer>", "x"], "3", verifier=v)
+        batch = check_batch([THINK + "<answer>three</answer>", THINK + "<answer>five</answer>", "x"], "3", verifier=v)
         assert [b.score for b in batch] == [1.0, -1.0, -1.0]
         assert v.judge.stats.snapshot()["overturned"] >= 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from rlvr_rewards import Outcome, check, grade_batch
+from rlvr_rewards import Outcome, check, check_batch
 
 NUMERIC_HEDGES = [
     (r"\boxed{3 \text{ or } 4}", ("3", "4")),
@@ -178,7 +178,7 @@ def test_option_texts_with_commas_never_score():
 def test_hedges_never_score_in_a_batch():
     completions = [c for c, _ in NUMERIC_HEDGES] + LETTER_HEDGES
     golds = [g[0] for _, g in NUMERIC_HEDGES] + ["A"] * len(LETTER_HEDGES)
-    for verdict in grade_batch(completions, golds):
+    for verdict in check_batch(completions, golds):
         assert verdict.score == 0.0, verdict.explain()
         assert verdict.outcome is Outcome.INCORRECT, verdict.explain()
 

@@ -19,9 +19,9 @@ import pytest
 
 pytest.importorskip("openai")
 
-from support.fake_server import Reply, ScriptedJudgeServer, semantic_script  # noqa: E402
+from support.fake_server import Reply, ScriptedJudgeServer, gullible_script, semantic_script  # noqa: E402
 
-from rlvr_rewards import Outcome, build, check, create_verifier, grade_batch, grade_groups  # noqa: E402
+from rlvr_rewards import Outcome, build, check, check_batch, check_groups  # noqa: E402
 from rlvr_rewards.cli import main  # noqa: E402
 from rlvr_rewards.judge import (  # noqa: E402
     AccuracyJudgeVerifier,
@@ -35,6 +35,7 @@ from rlvr_rewards.judge import (  # noqa: E402
     with_judge,
 )
 from rlvr_rewards.verdict import Decision  # noqa: E402
+from rlvr_rewards.verifiers import create_verifier
 
 WRONG_BY_RULES = r"So the answer is \boxed{twelve}."  # right, but the rules cannot read it
 WRONG = r"So the answer is \boxed{13}."
@@ -51,7 +52,7 @@ def server():
 
 @pytest.fixture(autouse=True)
 def _fresh(server):
-    server.reset(semantic_script)
+    server.reset(gullible_script)  # a judge that obeys injections: the hacking tests mean something
     yield
 
 
@@ -465,12 +466,12 @@ def test_async_batch_api(server, make):
 def test_grpo_group_calls_the_judge_once_per_distinct_answer(server, make):
     v = make()
     group = [WRONG_BY_RULES, WRONG_BY_RULES, RIGHT, WRONG, WRONG_BY_RULES, "We get \\boxed{13}", RIGHT, r"\boxed{twelve}"]
-    verdicts = grade_batch(group, "12", verifier=v)
+    verdicts = check_batch(group, "12", verifier=v)
     assert [x.outcome.value for x in verdicts] == [
         "correct", "correct", "correct", "incorrect", "correct", "incorrect", "correct", "correct",
     ]
     assert server.count == 2  # "twelve" and "13"
-    again = grade_groups([group, group], ["12", "12"], verifier=v)
+    again = check_groups([group, group], ["12", "12"], verifier=v)
     assert [x.score for x in again[1]] == [x.score for x in verdicts]
     assert server.count == 2  # all from the cache
     assert v.stats.cache_hits >= 2
@@ -499,7 +500,7 @@ def test_batch_judge_calls_run_concurrently(server, make):
     server.reset(lambda req: Reply("Correct", delay=0.3))
     v = make(concurrency=8)
     completions = [rf"\boxed{{answer {i}}}" for i in range(8)]
-    verdicts = grade_batch(completions, "12", verifier=v)
+    verdicts = check_batch(completions, "12", verifier=v)
     assert all(x.outcome is Outcome.CORRECT for x in verdicts)
     assert server.max_in_flight >= 4  # the batch's calls were in flight together
 

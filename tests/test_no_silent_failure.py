@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from rlvr_rewards import check, grade, grade_batch
+from rlvr_rewards import check, check_batch, grade
 from rlvr_rewards.columns import GOLD_KEYS, OPTION_KEYS
 from rlvr_rewards.sample import to_text
 from rlvr_rewards.verdict import Outcome
@@ -80,15 +80,15 @@ def test_interrupted_score_run_leaves_existing_output_untouched(tmp_path):
     out = tmp_path / "out.jsonl"
     out.write_text("precious\n", encoding="utf-8")
     pre = textwrap.dedent("""
-        import rlvr_rewards.batch as b
+        import rlvr_rewards.api as b
         calls = []
-        real = b.grade_batch
+        real = b.check_batch
         def flaky(*a, **k):
             calls.append(1)
             if len(calls) > 1:
                 raise KeyboardInterrupt
             return real(*a, **k)
-        b.grade_batch = flaky
+        b.check_batch = flaky
     """)
     proc = cli("score", str(src), "-o", str(out), "-q", "--chunk-size", "8", pre=pre)
     assert proc.returncode == 130
@@ -159,7 +159,7 @@ def test_grade_unknown_verifier_exits_2():
 
 
 def test_check_and_grade_batch_raise_alike_for_configuration():
-    for call in (lambda: check("x", "1", verifier="acuracy"), lambda: grade_batch(["x"], ["1"], verifier="acuracy")):
+    for call in (lambda: check("x", "1", verifier="acuracy"), lambda: check_batch(["x"], ["1"], verifier="acuracy")):
         with pytest.raises(ValueError, match="did you mean 'accuracy'.*valid choices: .*accuracy"):
             call()
     with pytest.raises(ValueError, match="'formatt'"):
@@ -278,7 +278,7 @@ def test_conversation_grades_assistant_turns_only():
     ]
     assert check(conv, "3").outcome is Outcome.INCORRECT  # the user's box is not the model's answer
     assert check(conv, "4").outcome is Outcome.CORRECT
-    assert grade_batch([conv], ["4"])[0].outcome is Outcome.CORRECT
+    assert check_batch([conv], ["4"])[0].outcome is Outcome.CORRECT
     assert to_text(conv) == r"No, it is \boxed{4}."
     blocks = [{"role": "assistant", "content": [{"type": "text", "text": "so "}, {"type": "image"}, {"type": "text", "text": r"\boxed{5}"}],
                "reasoning_content": "2+3"}]
@@ -321,7 +321,7 @@ def test_summary_names_the_gates_and_reports_timeout_wait(tmp_path):
 
 def test_progress_bar_moves_before_the_first_full_chunk(tmp_path):
     rows = ROWS * 600  # 1,200 records: more than one default chunk of 1,024
-    slow = "import time, rlvr_rewards.batch as b\nreal = b.grade_batch\nb.grade_batch = lambda *a, **k: (time.sleep(0.3), real(*a, **k))[1]"
+    slow = "import time, rlvr_rewards.api as b\nreal = b.check_batch\nb.check_batch = lambda *a, **k: (time.sleep(0.3), real(*a, **k))[1]"
     proc = cli("score", str(_jsonl(tmp_path / "p.jsonl", rows)), "-o", str(tmp_path / "p.out"), pre=slow)
     assert proc.returncode == 0, proc.stderr
     counts = {int(m.split("/")[0].split()[-1]) for m in proc.stderr.replace("\r", "\n").splitlines() if "/1200" in m}
@@ -409,7 +409,7 @@ def test_adapters_start_the_pool_in_the_background():
     """)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
     assert proc.stdout.split() == ["True", "True", "True"], proc.stdout + proc.stderr
-    off = subprocess.run([sys.executable, "-c", "from rlvr_rewards.batch import warmup_in_background as w; print(w())"],
+    off = subprocess.run([sys.executable, "-c", "from rlvr_rewards.workers import warmup_in_background as w; print(w())"],
                          capture_output=True, text=True, timeout=60, env={**os.environ, "RLVR_WARMUP": "0"})
     assert off.stdout.strip() == "None"
 

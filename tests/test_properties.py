@@ -7,7 +7,7 @@ from fractions import Fraction
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from rlvr_rewards import Outcome, check, grade, grade_batch
+from rlvr_rewards import Outcome, check, check_batch, grade
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -167,7 +167,7 @@ def test_odd_input_types_never_raise(completion, gold):
 def test_odd_batches_never_raise(pairs):
     completions = [c for c, _ in pairs]
     golds = [g for _, g in pairs]
-    verdicts = grade_batch(completions, golds, timeout=TIMEOUT)
+    verdicts = check_batch(completions, golds, timeout=TIMEOUT)
     assert len(verdicts) == len(pairs)
     for v in verdicts:
         _assert_sane(v)
@@ -203,7 +203,7 @@ POOL_GOLDS = ["3", 3, "B", None, "(1,2)", "[1,2]", r"\frac{1}{", ["3", "4"]]
 def test_grade_batch_equals_check(pairs):
     completions = [c for c, _ in pairs]
     golds = [g for _, g in pairs]
-    verdicts = grade_batch(completions, golds, verifier=CHEAP)
+    verdicts = check_batch(completions, golds, verifier=CHEAP)
     assert len(verdicts) == len(pairs)
     for (c, g), v in zip(pairs, verdicts):
         single = check(c, g, verifier=CHEAP)

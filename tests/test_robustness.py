@@ -16,10 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from adversarial import INJECTIONS, corpus
+from support.probes import address_space_limit, allocate, burn
 
 import rlvr_rewards
-from rlvr_rewards import acheck, check, grade, grade_batch
-from rlvr_rewards.guard import address_space_limit, allocate, burn, get_pool
+from rlvr_rewards import check, check_batch, grade
+from rlvr_rewards.api import acheck
+from rlvr_rewards.guard import get_pool
 from rlvr_rewards.verdict import Outcome
 
 TIMEOUT = 1.0
@@ -35,7 +37,7 @@ IDS = [f"{c[0]}: {c[1]}" for c in CASES]
 
 @pytest.fixture(scope="module", autouse=True)
 def _warm():
-    rlvr_rewards.warmup()
+    rlvr_rewards.workers.warmup()
 
 
 def _timed(completion, gold):
@@ -122,7 +124,7 @@ def _child_run(index):
 
 
 def _child_init():
-    rlvr_rewards.warmup()
+    rlvr_rewards.workers.warmup()
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
@@ -150,7 +152,7 @@ def test_ray_actor(baseline):
         @ray.remote
         class Grader:
             def __init__(self):
-                rlvr_rewards.warmup()
+                rlvr_rewards.workers.warmup()
 
             def run(self, completion, gold):
                 v, elapsed = _timed(completion, gold)
@@ -262,7 +264,7 @@ def test_injection_strings_never_run(template, tmp_path):
             assert v.outcome is not Outcome.CORRECT, v.explain()
         v = check(r"\boxed{4}", payload, verifier=verifier, timeout=TIMEOUT)  # as the gold
         assert v.outcome is not Outcome.CORRECT, v.explain()
-    grade_batch(completions, ["4"] * len(completions), timeout=TIMEOUT)
+    check_batch(completions, ["4"] * len(completions), timeout=TIMEOUT)
     # the worker's own entry point, called in this process too
     from rlvr_rewards.verifiers.symbolic import symbolic_equal
 
@@ -319,6 +321,6 @@ def test_format_rejects_hacks_and_accepts_multiline_thinking():
 
 
 def test_bad_gold_is_never_rewarded_and_is_counted():
-    vs = grade_batch([r"\boxed{1}"] * 3, ["1", r"\frac{1}{", None])
+    vs = check_batch([r"\boxed{1}"] * 3, ["1", r"\frac{1}{", None])
     assert [v.outcome for v in vs] == [Outcome.CORRECT, Outcome.BAD_GOLD, Outcome.BAD_GOLD]
     assert [v.reward for v in vs] == [1.0, None, None]

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rlvr_rewards import check, grade_batch
+from rlvr_rewards import check, check_batch
 from rlvr_rewards.parsing.gold import _parse_gold_text
 from rlvr_rewards.parsing.values import _parse_cached
 from rlvr_rewards.verifiers.latex import _parsed
@@ -33,8 +33,8 @@ def ray_local():
 
 @pytest.mark.slow
 def test_ray_backend_matches_local(ray_local):
-    local = grade_batch(COMPLETIONS * 20, GOLDS * 20, timeout=1.0)
-    remote = grade_batch(COMPLETIONS * 20, GOLDS * 20, timeout=1.0, backend="ray")
+    local = check_batch(COMPLETIONS * 20, GOLDS * 20, timeout=1.0)
+    remote = check_batch(COMPLETIONS * 20, GOLDS * 20, timeout=1.0, backend="ray")
     assert [v.outcome for v in remote] == [v.outcome for v in local]
     assert [v.score for v in remote] == [v.score for v in local]
 
@@ -55,7 +55,7 @@ def test_cli_score_ray_backend(ray_local, tmp_path):
 
 def test_unknown_backend_is_a_clear_error():
     with pytest.raises(ValueError, match="backend"):
-        grade_batch(["1"], ["1"], backend="spark")
+        check_batch(["1"], ["1"], backend="spark")
 
 
 answers = st.one_of(
@@ -73,7 +73,7 @@ def test_cached_gold_gives_the_same_verdict_as_uncached(pred, gold):
         cache.cache_clear()
     cold = check(completion, gold, timeout=2.0)
     warm = check(completion, gold, timeout=2.0)  # every cache now holds this gold and answer
-    batch = grade_batch([completion, completion], [gold, gold], timeout=2.0)
+    batch = check_batch([completion, completion], [gold, gold], timeout=2.0)
     assert cold.outcome is warm.outcome is batch[0].outcome is batch[1].outcome
     assert cold.score == warm.score
 

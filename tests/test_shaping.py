@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rlvr_rewards import check, create_verifier, grade_batch, grade_groups, list_verifiers
+from rlvr_rewards import check, check_batch, check_groups, list_verifiers
 from rlvr_rewards.shaping import (
     CodeFormat,
     CosineLength,
@@ -27,6 +27,7 @@ from rlvr_rewards.shaping import (
     text_units,
 )
 from rlvr_rewards.verdict import Outcome
+from rlvr_rewards.verifiers import create_verifier
 from rlvr_rewards.verifiers.format import ThinkFormat
 
 R1 = "<think>\nshort\n</think>\n<answer>\n42\n</answer>"
@@ -165,7 +166,7 @@ def test_composed_spec_is_the_weighted_sum_of_its_parts():
 
 def test_cosine_reuses_the_accuracy_verdict_in_a_batch():
     completions = [R1, R1.replace("42", "41"), r"\boxed{42} or \boxed{43}"]
-    vs = grade_batch(completions, ["42"] * 3, verifier="accuracy + cosine", token_ids=[[0] * 100] * 3)
+    vs = check_batch(completions, ["42"] * 3, verifier="accuracy + cosine", token_ids=[[0] * 100] * 3)
     assert [v.parts["accuracy"] for v in vs] == [1.0, 0.0, 0.0]
     assert vs[0].parts["cosine"] > 0.9 and vs[1].parts["cosine"] < -0.9 and vs[2].parts["cosine"] < -0.9
 
@@ -404,7 +405,7 @@ def test_length_is_per_group_and_tokens_count():
     assert [v.score for v in whole] == pytest.approx([0.5, 0.5 - 3 / 6, 0.5, -0.5])
     toks = grade_shaped(completions, ["7", "7", "3", "3"], verifier="length", groups=[1, 1, 2, 2], token_ids=[[0] * 9, [0] * 3, [0], [0]])
     assert [v.score for v in toks] == pytest.approx([-0.5, 0.5, 0.0, 0.0])
-    nested = grade_groups([completions[:2], completions[2:]], ["7", "3"], verifier="length")
+    nested = check_groups([completions[:2], completions[2:]], ["7", "3"], verifier="length")
     assert [v.score for g in nested for v in g] == pytest.approx([0.5, -0.5, 0.5, -0.5])
 
 

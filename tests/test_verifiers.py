@@ -11,7 +11,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from rlvr_rewards import Outcome, Tolerance, check, create_verifier, grade
+from rlvr_rewards import Outcome, Tolerance, check, grade
+from rlvr_rewards.verifiers import create_verifier
 
 MATH_VERIFIERS = ("exact", "numeric", "fraction", "latex", "symbolic", "math", "accuracy")
 ALL_VERIFIERS = (*MATH_VERIFIERS, "mcq", "format")

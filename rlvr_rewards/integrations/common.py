@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..batch import grade_batch  # noqa: F401  (re-exported; score_all grades through shaping.grade_shaped)
+from ..api import check_batch  # noqa: F401  (re-exported; score_all grades through shaping.grade_shaped)
 from ..columns import GOLD_KEYS, unwrap_gold
 from ..columns import option_texts as option_texts
 from ..sample import _message_text, to_text
@@ -15,7 +15,7 @@ from ..verdict import Verdict
 
 logger = logging.getLogger("rlvr_rewards.integrations")
 
-#: ``grade_batch`` keywords an adapter passes on as is (anything else is a misspelt option).
+#: ``check_batch`` keywords an adapter passes on as is (anything else is a misspelt option).
 BATCH_OPTIONS = ("tolerance", "config", "backend", "dedupe")
 
 
@@ -25,12 +25,12 @@ def build_adapter(verifier: Any, *, timeout: Any = None, keys: dict[str, Any] | 
 
     The verifier name or spec is built now (an unknown name raises ``ValueError`` naming the valid
     choices), ``timeout`` must be a positive number, column ``keys`` strings, and ``options`` known
-    ``grade_batch`` keywords: a mistake raises here, at set-up, never as a silent 0 during
+    ``check_batch`` keywords: a mistake raises here, at set-up, never as a silent 0 during
     training. The worker pool then starts in a background thread (no training step waits for it).
     Returns the built verifier.
     """
-    from ..api import make_config
-    from ..batch import warmup_in_background
+    from ..config import make_config
+    from ..workers import warmup_in_background
     from ..verifiers.specs import build
 
     built = build(verifier)
@@ -97,15 +97,15 @@ def outcome_counts(verdicts: Sequence[Verdict]) -> dict[str, int]:
 
 
 def score_all(completions: Sequence[Any], golds: Sequence[Any], *, verifier: Any, timeout: float | None = None, **kwargs: Any) -> list[Verdict]:
-    """Grade a trainer's batch (conversations read by the role-aware ``to_text`` in ``grade_batch``).
+    """Grade a trainer's batch (conversations read by the role-aware ``to_text`` in ``check_batch``).
 
     Per-sample problems are typed verdicts already; an exception here is a bug, never silent: it
     is logged with its traceback and every sample gets an ``error`` verdict (counted in the
     trainer's ``error`` metric) instead of crashing the training step.
     """
     try:
-        # grade_shaped: grade_batch plus the batch-level shaping rewards (``length`` per group via
-        # ``groups=``, ``code_format``'s ``languages=`` column); plain specs go straight to grade_batch.
+        # grade_shaped: check_batch plus the batch-level shaping rewards (``length`` per group via
+        # ``groups=``, ``code_format``'s ``languages=`` column); plain specs go straight to check_batch.
         from ..shaping import grade_shaped
 
         return grade_shaped(list(completions), list(golds), verifier=verifier, timeout=timeout, **kwargs)

@@ -18,7 +18,7 @@ Ready to use::
 or from the command line: ``trl grpo --reward_funcs rlvr_rewards.integrations.trl.accuracy_reward``.
 Any registered verifier or spec string: ``make_reward("accuracy + 0.1*format", gold_key="answer")``.
 
-All grading goes through :func:`rlvr_rewards.integrations.common.score_all` (``grade_batch``);
+All grading goes through :func:`rlvr_rewards.integrations.common.score_all` (``check_batch``);
 this module only translates arguments in and rewards out, and never raises during a step.
 TRL itself is never imported.
 """
@@ -88,7 +88,7 @@ class RewardFunction:
             (``rewards/<name>/correct``, ``.../bad_gold``, ``.../timeout``, ...).
         log_columns: add ``<name>/answer`` and ``<name>/outcome`` columns to TRL's
             completions table through ``log_extra``.
-        **check_options: passed on to :func:`rlvr_rewards.grade_batch` (``tolerance``, ``config``,
+        **check_options: passed on to :func:`rlvr_rewards.check_batch` (``tolerance``, ``config``,
             ``backend``, ``dedupe``).
 
     The configuration is checked here, when the reward function is built: an unknown verifier
@@ -126,7 +126,7 @@ class RewardFunction:
     def __setstate__(self, state: dict[str, Any]) -> None:
         # Unpickled in a fresh process (TRL's async GRPO): start that process's pool as well.
         self.__dict__.update(state)
-        from ..batch import warmup_in_background
+        from ..workers import warmup_in_background
 
         warmup_in_background()
 

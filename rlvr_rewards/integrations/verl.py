@@ -33,8 +33,10 @@ from typing import Any
 
 # Absolute imports: veRL may load this file by path (``custom_reward_function.path=/.../verl.py``),
 # i.e. as a top-level module with no parent package.
-from rlvr_rewards.api import acheck, check, make_config
-from rlvr_rewards.batch import warmup_in_background
+from rlvr_rewards.api import acheck, check
+from rlvr_rewards.columns import OPTION_KEYS, first_present
+from rlvr_rewards.config import make_config
+from rlvr_rewards.workers import warmup_in_background
 from rlvr_rewards.integrations.common import completion_text, option_texts, score_all
 from rlvr_rewards.shaping.groups import info_group, language_variant
 from rlvr_rewards.verdict import Outcome, Verdict
@@ -143,7 +145,7 @@ def _timeout(extra_info: Any, kwargs: Mapping[str, Any]) -> float | None:
 def _options(extra_info: Any) -> list[str] | None:
     if not isinstance(extra_info, Mapping):
         return None
-    return option_texts(extra_info.get("options", extra_info.get("choices")))
+    return option_texts(first_present(extra_info, OPTION_KEYS))  # "options", else "choices"
 
 
 def result(verdict: Verdict) -> dict[str, Any]:
@@ -249,7 +251,7 @@ def compute_score_batch(
 ) -> list[dict[str, Any]]:
     """The batch reward manager's call: one dict per sample, in order.
 
-    Samples are grouped by verifier and timeout and each group is graded with ``grade_batch``
+    Samples are grouped by verifier and timeout and each group is graded with ``check_batch``
     (identical answers graded once, slow tiers run concurrently).
     """
     check_config(kwargs)

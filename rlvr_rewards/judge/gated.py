@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..protocol import pending
 from ..registry import register
 from ..sample import Sample
 from ..verdict import Decision, Outcome
@@ -84,8 +85,8 @@ class FormatGatedVerifier(Verifier):
                             self.wrong, (fmt.detail or "format: not in the required format")[:300],
                             by=fmt.by or "format", parts={"format": fmt.score, "accuracy": 0.0})
         acc = evaluate(self.inner, sample)
-        if sample.fast_only and sample.needs_slow:
-            return None  # a slow tier or a judge call is pending: grade_batch's second phase
+        if pending(sample):
+            return None  # a slow tier or a judge call is pending: check_batch's second phase
         parts = {"format": fmt.score, "accuracy": acc.score if acc.outcome is Outcome.CORRECT else 0.0}
         if acc.outcome is Outcome.BAD_GOLD:
             return acc

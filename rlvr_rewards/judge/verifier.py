@@ -6,7 +6,7 @@ when their outcome is in ``judge_on`` (default: incorrect, timeout, error). It n
 gold or a hedge, and it can only *add* a decision: when it fails, the rule verdict stands.
 
 Both read ``REWARD_MODEL_URL`` / ``REWARD_MODEL_NAME`` / ``REWARD_MODEL_API_KEY`` when no
-``url`` / ``model`` / ``api_key`` is given. In ``grade_batch`` every judge call of a batch starts
+``url`` / ``model`` / ``api_key`` is given. In ``check_batch`` every judge call of a batch starts
 during the cheap first phase and is collected in the second, so a batch's calls run
 concurrently (up to the client's ``concurrency``).
 """
@@ -19,11 +19,12 @@ from collections.abc import Iterable
 from concurrent.futures import Future
 from typing import Any
 
+from ..protocol import Deferred, pending
 from ..registry import create_verifier, register
 from ..sample import Sample
 from ..verdict import Decision, Outcome
-from ..verifiers.base import Verifier, _same_candidates, evaluate
-from ..verifiers.compose import Cascade, Weighted
+from ..verifiers.base import Verifier, evaluate, same_candidates
+from ..verifiers.compose import Cascade, Product, Weighted
 from ..verifiers.specs import build
 from .client import JudgeClient, JudgeResult, JudgeStats
 from .prompt import ANSWER_MODES, answer_region, suspicious
@@ -36,7 +37,7 @@ _PREFETCH_LIMIT = 16_384  # an evicted entry only costs a second cache lookup
 def _hedge(sample: Sample) -> Decision | None:
     """Several different final answers: rejected by the rules, never shown to a judge."""
     ext = sample.extraction
-    if ext.hedge and (ext.answer is None or not _same_candidates(ext.candidates)):
+    if ext.hedge and (ext.answer is None or not same_candidates(ext.candidates)):
         return Decision(Outcome.INCORRECT, 0.0, "hedge: several different final answers", by="extraction")
     return None
 
@@ -90,16 +91,22 @@ class _JudgeBase(Verifier):
             mode = "tail"
         return answer_region(sample.completion, extracted, mode, self.max_answer_chars)
 
-    def _ask(self, sample: Sample, region: str) -> JudgeResult | None:
-        """The judge's verdict on ``region``; None in a batch's first phase (call started)."""
-        if sample.fast_only:
-            fut = self.client.submit(self.client.messages(_question(sample), region, sample.gold_text or str(sample.gold)))
-            with self._prefetch_lock:
-                self._prefetched[id(sample)] = (sample, fut)
-                while len(self._prefetched) > _PREFETCH_LIMIT:
-                    self._prefetched.popitem(last=False)
-            sample.needs_slow = True  # grade_batch comes back for it in its second phase
-            return None
+    def _ask(self, sample: Sample, region: str, then: Any) -> Deferred:
+        """The judge call is slow work: ``then(result)`` runs on the judge's verdict on ``region``.
+
+        In a batch's fast phase the request is sent at once (``prefetch``) and collected in the
+        slow phase, so every judge call of a batch is in flight together.
+        """
+        return Deferred(lambda: then(self._result(sample, region)), prefetch=lambda: self._prefetch(sample, region))
+
+    def _prefetch(self, sample: Sample, region: str) -> None:
+        fut = self.client.submit(self.client.messages(_question(sample), region, sample.gold_text or str(sample.gold)))
+        with self._prefetch_lock:
+            self._prefetched[id(sample)] = (sample, fut)
+            while len(self._prefetched) > _PREFETCH_LIMIT:
+                self._prefetched.popitem(last=False)
+
+    def _result(self, sample: Sample, region: str) -> JudgeResult:
         with self._prefetch_lock:
             entry = self._prefetched.pop(id(sample), None)
         if entry is not None and entry[0] is sample:
@@ -146,9 +153,9 @@ class JudgeVerifier(_JudgeBase):
         if flagged is not None:
             self.stats.add("suspicious")
             return Decision(Outcome.INCORRECT, 0.0, f"the answer addresses the judge ({flagged!r}); judge not asked", by=self.name)
-        result = self._ask(sample, region)
-        if result is None:
-            return None
+        return self._ask(sample, region, self._decision)
+
+    def _decision(self, result: JudgeResult) -> Decision | None:
         if result.ok:
             return Decision(
                 Outcome.CORRECT if result.verdict else Outcome.INCORRECT, float(bool(result.verdict)),
@@ -191,8 +198,8 @@ class AccuracyJudgeVerifier(_JudgeBase):
 
     def decide(self, sample: Sample) -> Decision | None:
         rule = evaluate(self.rules, sample)
-        if sample.fast_only and sample.needs_slow:
-            return None  # a slow rule tier must finish first (grade_batch's second phase)
+        if pending(sample):
+            return None  # a slow rule tier must finish first (the batch's slow phase)
         if rule.outcome.value not in self.judge_on or rule.outcome is Outcome.BAD_GOLD:
             return rule
         if rule.detail.startswith("hedge") or _hedge(sample):
@@ -204,10 +211,7 @@ class AccuracyJudgeVerifier(_JudgeBase):
         if flagged is not None:
             self.stats.add("suspicious")
             return _note(rule, f"judge not asked: the answer addresses the judge ({flagged!r})")
-        result = self._ask(sample, region)
-        if result is None:
-            return None
-        return self._combine(rule, result)
+        return self._ask(sample, region, lambda result: self._combine(rule, result))
 
     def _combine(self, rule: Decision, result: JudgeResult) -> Decision:
         said = f"{rule.outcome.value}" + (f": {rule.detail}" if rule.detail else "")
@@ -258,7 +262,7 @@ def judge_verifiers(verifier: Any) -> list[_JudgeBase]:
     def walk(v: Any) -> None:
         if isinstance(v, _JudgeBase):
             found.append(v)
-        elif isinstance(v, Cascade):
+        elif isinstance(v, (Cascade, Product)):
             for sub in v.verifiers:
                 walk(sub)
         elif isinstance(v, Weighted):

@@ -1,7 +1,7 @@
 """Batch-level shaping: group-relative rewards (``length``) and per-sample options (``code_format``'s
-language column), on top of :func:`rlvr_rewards.grade_batch`.
+language column), on top of :func:`rlvr_rewards.check_batch`.
 
-``grade_batch`` grades samples one by one. Two shaping rewards need more than one sample:
+``check_batch`` grades samples one by one. Two shaping rewards need more than one sample:
 
 - ``length`` (Kimi 1.5 / open-r1 ``len_reward``) compares each completion with the others of its
   group: :func:`apply_groups` fills it in after grading, per group (``groups[i]`` is any hashable
@@ -9,7 +9,7 @@ language column), on top of :func:`rlvr_rewards.grade_batch`.
 - ``code_format`` reads the sample's language: :func:`grade_shaped` grades each language's samples
   with a ``code_format`` for that language.
 
-A spec without either costs one cached look-up here and goes straight to ``grade_batch``.
+A spec without either costs one cached look-up here and goes straight to ``check_batch``.
 Group rewards are filled in where they stand alone or as a term of a top-level sum
 (``"accuracy + 0.5*length"``); nested deeper (inside a cascade or parentheses) they stay 0.
 """
@@ -92,17 +92,17 @@ def grade_shaped(
     languages: Sequence[str | None] | None = None,
     **kwargs: Any,
 ) -> list[Verdict]:
-    """:func:`~rlvr_rewards.grade_batch` plus the batch-level shaping rewards.
+    """:func:`~rlvr_rewards.check_batch` plus the batch-level shaping rewards.
 
     ``groups[i]``: the group of completion ``i`` for ``length`` (default: the whole batch is one
     group). ``languages[i]``: the language ``code_format`` looks for (default: its own option).
-    Other keywords go to ``grade_batch``. The adapters call this for every batch.
+    Other keywords go to ``check_batch``. The adapters call this for every batch.
 
     >>> vs = grade_shaped(["\\\\boxed{7}", "so \\\\boxed{7}", "it is \\\\boxed{7}"], "7", verifier="length")
     >>> [v.score for v in vs]
     [0.5, 0.0, -0.5]
     """
-    from ..batch import grade_batch
+    from ..api import check_batch
     from ..verifiers.specs import build
 
     v = build(verifier)
@@ -118,12 +118,12 @@ def grade_shaped(
         for lang, idx in by_lang.items():
             sub = with_language(v, lang) if lang else v
             sub_kwargs = {k: ([val[i] for i in idx] if k in _PER_SAMPLE and val is not None else val) for k, val in kwargs.items()}
-            out = grade_batch([completions[i] for i in idx], [golds[i] for i in idx], verifier=sub, **sub_kwargs)
+            out = check_batch([completions[i] for i in idx], [golds[i] for i in idx], verifier=sub, **sub_kwargs)
             for i, verdict in zip(idx, out):
                 verdicts[i] = verdict
         graded = [x if x is not None else Verdict(Outcome.ERROR, 0.0, detail="not graded") for x in verdicts]
     else:
-        graded = grade_batch(completions, golds, verifier=verifier, **kwargs)  # the spec as given (ray pickles it)
+        graded = check_batch(completions, golds, verifier=verifier, **kwargs)  # the spec as given (ray pickles it)
     if not parts:
         return graded
     return apply_groups(v, graded, completions, golds, groups=groups, token_ids=kwargs.get("token_ids"), grade_kwargs=kwargs)
@@ -146,7 +146,7 @@ def apply_groups(
 
     Lengths are token counts where ``token_ids[i]`` is given, else characters. Correctness is the
     standalone verdict's outcome, or the spec's own ``accuracy`` part, or (neither present) a
-    separate ``grade_batch`` with the part's ``accuracy`` verifier. Bad-gold verdicts keep their
+    separate ``check_batch`` with the part's ``accuracy`` verifier. Bad-gold verdicts keep their
     reward ``None``; their lengths still count in the group's range (open-r1 counts every
     completion of the batch).
     """
@@ -203,10 +203,10 @@ def _correctness(
     acc = getattr(part, "accuracy", "accuracy")
     if isinstance(acc, str) and all(acc in x.parts or x.outcome is Outcome.BAD_GOLD for x in verdicts):
         return [x.parts.get(acc, 0.0) >= 1.0 for x in verdicts]
-    from ..batch import grade_batch
+    from ..api import check_batch
 
     kwargs = {k: val for k, val in grade_kwargs.items() if k != "verifier"}
-    return [x.outcome is Outcome.CORRECT for x in grade_batch(list(completions), list(golds), verifier=acc, **kwargs)]
+    return [x.outcome is Outcome.CORRECT for x in check_batch(list(completions), list(golds), verifier=acc, **kwargs)]
 
 
 def prompt_key(prompt: Any) -> Hashable | None:

@@ -158,7 +158,7 @@ class LengthReward(Verifier):
         correct: lam        wrong: min(0, lam)               # all lengths equal: 0 for all
 
     The reward needs the whole group, so it is filled in by the batch paths
-    (:func:`rlvr_rewards.shaping.grade_shaped`, ``grade_groups``, the trainer adapters); a
+    (:func:`rlvr_rewards.shaping.grade_shaped`, ``check_groups``, the trainer adapters); a
     single :func:`~rlvr_rewards.check` is a group of one and scores 0.
 
     >>> LengthReward.group_values([10, 20, 30], [True, True, False])

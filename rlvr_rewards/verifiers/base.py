@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from ..parsing.values import Kind, Value
 from ..prose import is_collection, several_values
-from ..protocol import CORRECT, INCORRECT, Deferred, FunctionVerifier, Verifier  # noqa: F401  (re-exported)
+from ..protocol import CORRECT, INCORRECT, Deferred, FunctionVerifier, Verifier, ask, pending  # noqa: F401  (re-exported)
 from ..sample import Sample
 from ..verdict import Decision, Outcome
 
@@ -63,7 +63,7 @@ def gate(verifier: Verifier, sample: Sample) -> Decision | None:
         if ext.hedge:
             return _rejected("hedge: several different final answers")
         return Decision(Outcome.NO_ANSWER, 0.0, f"no final answer found ({ext.source})", by="extraction")
-    if ext.hedge and not _same_candidates(ext.candidates) and not is_collection(golds):
+    if ext.hedge and not same_candidates(ext.candidates) and not is_collection(golds):
         # several answers are a hedge, unless the gold itself is a collection ("1, 3"): then they
         # are compared as one (Sample.pred joins them)
         return _rejected(f"hedge: several different final answers {list(ext.candidates)[:5]}")
@@ -99,16 +99,16 @@ def evaluate(verifier: Verifier, sample: Sample) -> Decision:
     ``accuracy`` verdict) compute it once.
     """
     key = id(verifier)
-    memo = sample.memo.get(key)
+    memo = sample._memo.get(key)
     if memo is not None:
         return memo
-    decision = gate(verifier, sample) or verifier.decide(sample)
+    decision = gate(verifier, sample) or ask(verifier, sample)
     if decision is None:
         decision = Decision(Outcome.INCORRECT, 0.0, "no verifier could establish equivalence", by=verifier.name)
     elif not decision.by:
         decision = replace(decision, by=verifier.name)
-    if not sample.fast_only or not sample.needs_slow:
-        sample.memo[key] = decision
+    if not pending(sample):  # a provisional result (slow work deferred) is not kept
+        sample._memo[key] = decision
     return decision
 
 
@@ -164,7 +164,7 @@ def _rejected(detail: str) -> Decision:
     return Decision(Outcome.INCORRECT, 0.0, detail, by="extraction")
 
 
-def _same_candidates(candidates: tuple[str, ...]) -> bool:
+def same_candidates(candidates: tuple[str, ...]) -> bool:
     """Several boxes that all hold the same number (``3`` and ``3.0``) are not a hedge."""
     from ..parsing.values import parse_value
 

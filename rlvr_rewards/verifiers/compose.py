@@ -14,6 +14,7 @@ from ..parsing.values import Kind
 from ..registry import get_verifier, register
 from ..sample import Sample
 from ..verdict import Decision, Outcome
+from ..protocol import ask
 from .base import Verifier, evaluate, gate
 from .mcq import gold_letter
 
@@ -31,9 +32,11 @@ class Cascade(Verifier):
 
     def decide(self, sample: Sample) -> Decision | None:
         for v in self.verifiers:
-            d = v.decide(sample)
+            d = ask(v, sample)
             if d is not None:
                 return d if d.by else replace(d, by=v.name)
+            if sample._pending:
+                return None  # slow work deferred (a batch's fast phase): later tiers wait for it
         return None
 
 
@@ -62,10 +65,10 @@ class AccuracyVerifier(Verifier):
         if golds and all(
             g.kind is Kind.CHOICE or (g.kind is not Kind.NUMBER and _letter_with_content(g.raw, sample)) for g in golds
         ):
-            d = self.mcq.decide(sample)
+            d = ask(self.mcq, sample)
             if d is not None:
                 return d if d.by else replace(d, by="mcq")
-        return gate(self.math, sample) or self.math.decide(sample)
+        return gate(self.math, sample) or ask(self.math, sample)
 
 
 _LABELLED = re.compile(r"^\s*\(([A-J])\)\s*\S")
@@ -80,34 +83,124 @@ def _letter_with_content(gold: str, sample: Sample) -> bool:
 
 
 class Weighted(Verifier):
-    """A weighted sum of verifiers: each part is graded on its own, scores are added.
+    """A weighted sum of verifiers plus a constant: each part is graded on its own, scores added.
 
-    The outcome is that of the first part (the correctness term); ``parts`` keeps each part's
-    score so trainers can log them.
+    ``Weighted([(2, "accuracy")], constant=-1)`` is DAPO's ±1 reward (``"2*accuracy - 1"``). The
+    outcome (and detail, and deciding verifier) is that of the *correctness term*, wherever it
+    stands: the first part that grades the answer against the gold (see :func:`grades_gold`;
+    ``"0.1*format + accuracy"`` and ``"accuracy + 0.1*format"`` have the same outcome), else the
+    first part. A bad gold there gives ``bad_gold`` (score 0), never a format bonus. ``parts``
+    keeps each part's score (and those of a product's factors) so trainers can log them.
     """
 
     needs_gold = False
     needs_answer = False
 
-    def __init__(self, parts: Sequence[tuple[float, Verifier | str]], name: str | None = None):
+    def __init__(
+        self, parts: Sequence[tuple[float, Verifier | str]], name: str | None = None, *, constant: float = 0.0,
+    ):
         self.parts = [(float(w), get_verifier(v) if isinstance(v, str) else v) for w, v in parts]
         if not self.parts:
             raise ValueError("a weighted composition needs at least one part")
-        self.name = name or " + ".join(f"{w:g}*{v.name}" if w != 1 else v.name for w, v in self.parts)
+        self.constant = float(constant)
+        self.name = name or _sum_name(self.parts, self.constant)
         self.answer_only = all(v.answer_only for _, v in self.parts)
+        self.main = next((i for i, (_, v) in enumerate(self.parts) if grades_gold(v)), 0)
 
     def decide(self, sample: Sample) -> Decision:
-        total = 0.0
+        total = self.constant
         scores: dict[str, float] = {}
-        first: Decision | None = None
-        for w, v in self.parts:
+        main: Decision | None = None
+        for i, (w, v) in enumerate(self.parts):
             d = evaluate(v, sample)
-            first = first or d
-            scores[v.name] = d.score
+            if i == self.main:
+                main = d
+            _log_part(scores, v, d)
             total += w * d.score
-        assert first is not None
-        if first.outcome is Outcome.BAD_GOLD:
-            return replace(first, parts=scores)
-        return Decision(first.outcome, total, first.detail, by=first.by, parts=scores)
+        assert main is not None
+        if main.outcome is Outcome.BAD_GOLD:
+            return replace(main, score=0.0, parts=scores)
+        return Decision(main.outcome, total + 0.0, main.detail, by=main.by, parts=scores)  # no -0.0
 
 
+class Product(Verifier):
+    """The product of its factors' scores, e.g. ``"format*accuracy_judge"``: a gate.
+
+    Factors are evaluated in order and evaluation stops at the first that scores 0 (the product
+    is 0 whatever follows), so ``format * accuracy_judge`` never asks the judge when the format
+    fails. A bad gold is ``bad_gold`` when any factor grades against the gold. The outcome is
+    that of the factor that scored 0 (``incorrect`` rather than ``correct``), else that of the
+    correctness factor (the first that grades the gold), else of the first factor.
+    """
+
+    needs_answer = False
+
+    def __init__(self, factors: Sequence[Verifier | str], name: str | None = None):
+        self.verifiers = [get_verifier(v) if isinstance(v, str) else v for v in factors]
+        if not self.verifiers:
+            raise ValueError("a product needs at least one factor")
+        self.name = name or "*".join(_operand_name(v) for v in self.verifiers)
+        self.needs_gold = any(grades_gold(v) for v in self.verifiers)
+        self.answer_only = all(v.answer_only for v in self.verifiers)
+        self.main = next((i for i, v in enumerate(self.verifiers) if grades_gold(v)), 0)
+
+    def decide(self, sample: Sample) -> Decision:
+        if self.needs_gold and not sample.golds:  # also when a cascade calls decide() directly
+            return Decision(Outcome.BAD_GOLD, 0.0, "the gold answer could not be parsed", by="gold")
+        score = 1.0
+        scores: dict[str, float] = {}
+        main: Decision | None = None
+        for i, v in enumerate(self.verifiers):
+            d = evaluate(v, sample)
+            _log_part(scores, v, d)
+            if d.outcome is Outcome.BAD_GOLD:
+                return replace(d, score=0.0, parts=scores)
+            if i == self.main or main is None:
+                main = d
+            if d.score == 0.0:  # the product is 0: the rest (a judge call, say) is not asked
+                outcome = Outcome.INCORRECT if d.outcome is Outcome.CORRECT else d.outcome
+                return Decision(outcome, 0.0, d.detail, by=d.by, parts=scores)
+            score *= d.score
+        assert main is not None
+        return Decision(main.outcome, score, main.detail, by=main.by, parts=scores)
+
+
+def grades_gold(v: Verifier) -> bool:
+    """Whether ``v`` grades the answer against the gold: the rule that picks the correctness term
+    of a :class:`Weighted` sum or a :class:`Product`.
+
+    A verifier does when its ``needs_gold`` is true (``accuracy``, the tiers, ``mcq``, the
+    judges, and the shaping rewards that scale correctness, ``cosine`` / ``length``, whose
+    outcome is the accuracy outcome); the format and shaping checks that ignore the gold
+    (``format``, ``repetition``, ``overlong``, …) do not. A composite does when any part does.
+    """
+    if isinstance(v, Weighted):
+        return any(grades_gold(p) for _, p in v.parts)
+    if isinstance(v, (Product, Cascade)):
+        return any(grades_gold(p) for p in v.verifiers)
+    return bool(getattr(v, "needs_gold", True))
+
+
+def _log_part(scores: dict[str, float], v: Verifier, d: Decision) -> None:
+    scores[v.name] = d.score
+    if d.parts and isinstance(v, (Weighted, Product)):
+        for k, s in d.parts.items():
+            scores.setdefault(k, s)
+
+
+def _operand_name(v: Verifier) -> str:
+    """``v.name`` as an operand of ``*``: sums and cascades in parentheses."""
+    if isinstance(v, Cascade) and " > " in v.name or isinstance(v, Weighted) and (" + " in v.name or " - " in v.name):
+        return f"({v.name})"
+    return v.name
+
+
+def _sum_name(parts: Sequence[tuple[float, Verifier]], constant: float) -> str:
+    out = ""
+    for w, v in parts:
+        name = f"({v.name})" if isinstance(v, Cascade) and " > " in v.name else v.name
+        term = (name if w > 0 else _operand_name(v)) if abs(w) == 1 else f"{abs(w):g}*{_operand_name(v)}"
+        out += (" - " if w < 0 else " + ") + term if out else ("-" if w < 0 else "") + term
+    if constant:
+        out += f" {'-' if constant < 0 else '+'} {abs(constant):g}"
+    return out

@@ -15,9 +15,9 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from ..letters import LETTERS, own_label
 from ..parsing.normalize import normalize
 
-LETTERS = "ABCDEFGHIJ"
 HEDGE = False  # several different options chosen
 CONTRA = "contradiction"  # a letter whose stated content is not that option
 
@@ -136,13 +136,10 @@ def clean_options(options: Sequence[object] | None) -> list[str] | None:
 def _clean_options(options: tuple[str, ...]) -> tuple[str, ...]:
     out = []
     for i, o in enumerate(options):
-        m = _OWN_LABEL.match(o)
-        own = m and (m.group(1) or m.group(2)) == LETTERS[i] and m.end() < len(o)
-        out.append(o[m.end() :] if own else o)  # type: ignore[union-attr]
+        label = own_label(o)
+        own = label is not None and label[0] == LETTERS[i] and label[1] < len(o)
+        out.append(o[label[1] :] if own else o)  # type: ignore[index]
     return tuple(out)
-
-
-_OWN_LABEL = re.compile(r"^\s{0,3}\(?([A-J])\)?[.:)]\s{0,3}|^\s{0,3}\(([A-J])\)\s{0,3}")
 
 
 _ROOT_BRACES = re.compile(r"√\{([^{}]{1,20})\}")
@@ -276,11 +273,10 @@ def _same_value(answer: str, option: str) -> bool | None:
         return a[0] == b[0]  # two plain numbers (units and degrees stripped): exact rationals
     try:
         sample = Sample(answer, option)
-        sample.fast_only = True
-        d = build("exact > numeric > fraction > latex").decide(sample)
+        d = build("exact > numeric > fraction > latex").decide(sample)  # no slow tier in it
     except Exception:  # noqa: BLE001  (a grader never raises on model text)
         return None
-    if d is None or sample.needs_slow:
+    if d is None:
         return None
     return d.score >= 1.0
 

@@ -18,6 +18,7 @@ from ..parsing.values import Value
 from ..registry import register
 from ..sample import Sample
 from ..verdict import Decision, Outcome
+from ..protocol import Deferred, extend_deadline
 from .base import ValueVerifier, correct, incorrect
 
 
@@ -81,24 +82,24 @@ class SymbolicVerifier(ValueVerifier):
 
     name = "symbolic"
 
-    def decide(self, sample: Sample) -> Decision | None:
+    def decide(self, sample: Sample) -> Deferred | None:
         pred, golds = sample.pred, sample.golds
         if pred is None or not golds:
             return None
-        if sample.fast_only:
-            sample.needs_slow = True
-            return None
+        return Deferred(self._compare, sample)  # slow work: the engine runs it on the pool
+
+    def _compare(self, sample: Sample) -> Decision:
+        pred, golds = sample.pred, sample.golds
+        assert pred is not None and golds
         pool = get_pool()
         if not pool.warm:
             t0 = time.monotonic()
             pool.warmup()  # one-time start-up is not charged to this sample's deadline
-            if sample.deadline is not None:
-                sample.deadline += time.monotonic() - t0
-        now = time.monotonic()
-        deadline = sample.deadline if sample.deadline is not None else now + sample.config.timeout
-        if deadline - now <= 0:
+            extend_deadline(sample, time.monotonic() - t0)
+        left = sample.time_left()
+        if left <= 0:
             return Decision(Outcome.TIMEOUT, 0.0, "deadline reached before the symbolic tier")
-        result = pool.call(symbolic_equal, _text(pred), tuple(_text(g) for g in golds), timeout=deadline - now)
+        result = pool.call(symbolic_equal, _text(pred), tuple(_text(g) for g in golds), timeout=left)
         if result.status == "timeout":
             return Decision(Outcome.TIMEOUT, 0.0, f"symbolic comparison exceeded {sample.config.timeout:g} s")
         if result.status == "error":
@@ -112,3 +113,27 @@ class SymbolicVerifier(ValueVerifier):
 
 def _text(value: Value) -> str:
     return value.raw
+
+
+def warm_worker() -> None:
+    """Preload of the worker host (:func:`rlvr_rewards.guard.add_preload`), run once before it
+    forks its workers: import math-verify and SymPy and warm their lazy paths, so that no
+    worker pays for them under a sample's deadline."""
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    logging.getLogger("math_verify").setLevel(logging.CRITICAL)
+    import math_verify.grader
+    import math_verify.parser
+
+    # We switch math-verify's signal timeouts off on purpose; silence its warning about it.
+    math_verify.parser.TIMEOUT_WARNING_SHOWN = True
+    math_verify.grader.TIMEOUT_WARNING_SHOWN = True
+    symbolic_equal("\\frac{1}{2}+x", ("x+0.5",))
+    symbolic_equal("\\sum_{k=1}^{3} k", ("6",))
+
+
+from ..guard import add_preload  # noqa: E402 - kept beside the function it registers
+
+add_preload(f"{__name__}:warm_worker")

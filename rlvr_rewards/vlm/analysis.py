@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..letters import bare_letter
 from .records import Rollout, VLMRecord
 
 ANSWER_TYPES = ("number", "fraction", "latex", "interval/set/tuple", "choice", "text")
@@ -22,7 +23,6 @@ ANSWER_TYPES = ("number", "fraction", "latex", "interval/set/tuple", "choice", "
 _NUM = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?(e[+-]?\d+)?\s*(%|\\%|°|\^\\circ|\^\{\\circ\})?$", re.I)
 _DEC = re.compile(r"^[+-]?\.\d+$")
 _FRAC = re.compile(r"^[+-]?(\\[dt]?frac\{\s*[+-]?\d+\s*\}\{\s*\d+\s*\}|\d+\s*/\s*\d+|\\[dt]?frac\d\d)$")
-_LETTER = re.compile(r"^\(?[A-J]\)?\.?$")
 _DELIMS = re.compile(r"^\s*(\\\[|\\\(|\$\$|\$)|(\\\]|\\\)|\$\$|\$)\s*$")
 _BOXED = re.compile(r"^\\boxed\{(.*)\}$", re.S)
 _LATEX_BLOCK = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|\$[^$]+?\$", re.S)
@@ -52,7 +52,7 @@ def answer_type(answer: Any) -> str:
     s = _strip(str(answer) if answer is not None else "")
     if not s:
         return "text"
-    if _LETTER.match(s):
+    if bare_letter(s, colon=False):
         return "choice"
     compact = s.replace("\\!", "").replace("\\,", "").replace(" ", "")
     if _NUM.match(compact) or _DEC.match(compact):
@@ -293,14 +293,14 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 def score_rollouts(
     rollouts: Sequence[Rollout], records: Sequence[VLMRecord], *, verifier: str | None = None, timeout: float | None = None
 ) -> list[Rollout]:
-    """Grade every rollout against its record's gold (``grade_batch``, the verifier cascade);
+    """Grade every rollout against its record's gold (``check_batch``, the verifier cascade);
     fills ``score`` (the reward; None for a bad gold) and ``outcome``. The default ``accuracy``
     verifier sends letter golds to ``mcq`` (record options let an option's text count)."""
-    from ..batch import grade_batch
+    from ..api import check_batch
 
     by_id = {r.id: r for r in records}
     recs = [by_id[ro.prompt_id] for ro in rollouts]
-    verdicts = grade_batch(
+    verdicts = check_batch(
         [ro.completion for ro in rollouts], [r.answer for r in recs], verifier=verifier or "accuracy",
         options=[r.options for r in recs], timeout=timeout,
     )

@@ -357,13 +357,13 @@ def score_rollouts(rollouts: Sequence[Rollout], records: Sequence[VLMRecord],
                    verifier: Any = None, *, template: str | None = None,
                    **grade_kwargs: Any) -> list[Rollout]:
     """Fill ``score`` and ``outcome`` in place (and return the rollouts) with
-    :func:`rlvr_rewards.grade_batch` against each record's gold and options.
+    :func:`rlvr_rewards.check_batch` against each record's gold and options.
 
     ``verifier`` defaults to :func:`~rlvr_rewards.vlm.prompts.reward_spec` of each record (with
     ``template`` when given, so R1-style prompts add the format reward). ``score`` is the
     verdict's reward (``None`` for an unusable gold); ``outcome`` its outcome name.
     """
-    from rlvr_rewards import grade_batch
+    from rlvr_rewards import check_batch
 
     by_id = {r.id: r for r in records}
     missing = {r.prompt_id for r in rollouts} - by_id.keys()
@@ -377,7 +377,7 @@ def score_rollouts(rollouts: Sequence[Rollout], records: Sequence[VLMRecord],
         spec = verifier if verifier is not None else reward_spec(by_id[rollouts[idxs[0]].prompt_id],
                                                                  template=template)
         recs = [by_id[rollouts[i].prompt_id] for i in idxs]
-        verdicts = grade_batch([rollouts[i].completion for i in idxs], [r.answer for r in recs],
+        verdicts = check_batch([rollouts[i].completion for i in idxs], [r.answer for r in recs],
                                verifier=spec, options=[r.options for r in recs],
                                questions=[r.question for r in recs], **grade_kwargs)
         for i, v in zip(idxs, verdicts):

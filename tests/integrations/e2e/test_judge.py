@@ -31,8 +31,9 @@ import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
 
-from rlvr_rewards import Outcome, check, create_verifier, grade_batch
+from rlvr_rewards import Outcome, check, check_batch
 from rlvr_rewards.judge import DEFAULT_TEMPLATE, JudgeClient, judge_metrics
+from rlvr_rewards.verifiers import create_verifier
 
 CHAT_TEMPLATE = (
     "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
@@ -222,13 +223,13 @@ def test_nonsense_never_turns_a_rule_verdict_into_correct(server):
             assert "judge failed (unparseable: no plain Correct/Incorrect in the reply" in verdict.detail
             assert "rule verdict kept" in verdict.detail
         group = [WRONG_BY_RULES, r"\boxed{12}", r"\boxed{13}", WRONG_BY_RULES, r"\boxed{dozen}"]
-        batch = grade_batch(group, "12", verifier=v)
+        batch = check_batch(group, "12", verifier=v)
         assert [x.outcome for x in batch] == [Outcome.INCORRECT, Outcome.CORRECT, Outcome.INCORRECT, Outcome.INCORRECT, Outcome.INCORRECT]
         assert batch[1].verifier != "judge"  # the rules decided; the judge was not asked
         m = judge_metrics(v)
         assert m["judge/overturned"] == 0 and m["judge/successes"] == 0
         assert m["judge/failures_unparseable"] == m["judge/calls"] == len(cases) + 3
-        assert m["judge/kept_on_failure"] == len(cases) + 3  # grade_batch grades the repeated answer once
+        assert m["judge/kept_on_failure"] == len(cases) + 3  # check_batch grades the repeated answer once
     finally:
         v.close()
     alone = create_verifier("judge", url=server.url, timeout=120.0, max_tokens=16)
