@@ -28,7 +28,7 @@ from .verdict import Outcome, Verdict
 from .verifiers.base import evaluate
 from .verifiers.mcq import reads_completion
 
-_INCORRECT_DETAIL = "no verifier could establish equivalence"
+_NOTHING = object()
 
 
 def verdict(verifier: Verifier, sample: Sample, start: float) -> Verdict:
@@ -69,27 +69,34 @@ def check_one(
         return error_verdict(start, exc)
 
 
-def dedupe_key(
-    text: str, gold: Any, question: str | None, options: Sequence[str] | None,
-    token_ids: Sequence[int] | None, ext: Extraction | None,
-) -> tuple[Any, ...] | None:
-    """What decides a sample's verdict: equal keys get one shared verdict (None: never shared).
-
-    ``ext`` is given for answer-only verifiers: then the extracted answer stands for the text.
-    """
+def gold_key(gold: Any, question: str | None) -> tuple[tuple[Any, ...], bool] | None:
+    """The gold's part of a dedupe key, and whether the verdict may read the whole completion
+    (a letter gold: ``mcq`` reads cues and option texts anywhere). None: never shared."""
     try:  # a str gold keys as itself; anything else by repr, in a tuple of another length
-        gold_key = (gold, question) if type(gold) is str else (repr(gold), type(gold).__name__, question)
+        key = (gold, question) if type(gold) is str else (repr(gold), type(gold).__name__, question)
     except Exception:  # noqa: BLE001
         return None
+    return key, reads_completion(gold)
+
+
+def dedupe_key(
+    gold_part: tuple[tuple[Any, ...], bool], text: str, options: Sequence[str] | None,
+    token_ids: Sequence[int] | None, ext: Extraction | None,
+) -> tuple[Any, ...]:
+    """What decides a sample's verdict: equal keys get one shared verdict.
+
+    ``ext`` is given for answer-only verifiers: then the extracted answer stands for the text,
+    unless the completion may be read again (a bare or unmarked completion is read again by the
+    mcq tail search; a letter gold lets mcq read all of it).
+    """
+    key, reads_all = gold_part
     opts = tuple(options) if options else ()
-    # A bare or unmarked completion is read again by the mcq tail search: key on all of it.
-    # A letter gold lets mcq read the whole completion (its cues, option texts): key on all of it.
-    if (
-        ext is not None and ext.answer is not None and ext.source not in ("bare", "none", "statement")
-        and not reads_completion(gold)
-    ):
-        return (gold_key, ext.answer, ext.hedge, ext.candidates, opts)
-    return (gold_key, text, opts, tuple(token_ids) if token_ids is not None else None)
+    if ext is not None and not reads_all and ext.answer is not None and ext.source not in _READ_AGAIN:
+        return (key, ext.answer, ext.hedge, ext.candidates, opts)
+    return (key, text, opts, tuple(token_ids) if token_ids is not None else None)
+
+
+_READ_AGAIN = frozenset({"bare", "none", "statement"})
 
 
 def run_batch(
@@ -116,6 +123,9 @@ def run_batch(
     copies: list[tuple[int, int]] = []
     slow: list[tuple[int, Sample]] = []
     monotonic = time.monotonic
+    last_gold: Any = _NOTHING
+    last_question: Any = _NOTHING
+    gold_part: tuple[tuple[Any, ...], bool] | None = None
     for i in range(n):
         start = monotonic()
         try:
@@ -126,7 +136,12 @@ def run_batch(
             toks = token_ids[i] if token_ids else None
             # Duplicates are found before a Sample is built: most of a GRPO group is duplicates.
             ext = extract_answer(text, max_bare_len=max_bare) if extract else None
-            key = dedupe_key(text, gold, question, opts, toks, ext) if dedupe else None
+            key = None
+            if dedupe:
+                if gold is not last_gold or question is not last_question:  # a GRPO group shares one gold
+                    gold_part, last_gold, last_question = gold_key(gold, question), gold, question
+                if gold_part is not None:
+                    key = dedupe_key(gold_part, text, opts, toks, ext)
             if key is not None:
                 j = first_of.get(key)
                 if j is not None:
