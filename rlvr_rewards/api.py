@@ -17,7 +17,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from . import engine
+from . import engine, scale
 from .config import GradeConfig, Tolerance, make_config
 from .protocol import Verifier
 from .verdict import Verdict
@@ -113,21 +113,10 @@ def check_batch(
     >>> [v.outcome.value for v in check_batch(["\\\\boxed{4}", "\\\\boxed{5}", "I give up"], "4")]
     ['correct', 'incorrect', 'no_answer']
     """
-    n = len(completions)
-    if not isinstance(golds, (list, tuple)) or (len(golds) != n and n != 0):
-        golds = [golds] * n
-    if backend == "ray":
-        from .scale import grade_batch_ray
-
-        return grade_batch_ray(
-            completions, golds, verifier=verifier, options=options, questions=questions,
-            token_ids=token_ids, tolerance=tolerance, timeout=timeout, config=config, dedupe=dedupe,
-        )
-    if backend != "local":
-        raise ValueError(f"unknown backend {backend!r} (use 'local' or 'ray')")
-    cfg = make_config(config, tolerance=tolerance, timeout=timeout)
-    v = _verifier(verifier)
-    return engine.run_batch(v, completions, golds, cfg, options=options, questions=questions, token_ids=token_ids, dedupe=dedupe)
+    return scale.run(
+        completions, golds, verifier=verifier, options=options, questions=questions, token_ids=token_ids,
+        tolerance=tolerance, timeout=timeout, config=config, backend=backend, dedupe=dedupe,
+    )
 
 
 def grade_batch(completions: Sequence[Any], golds: Sequence[Any] | Any, **options: Any) -> list[float]:

@@ -102,7 +102,7 @@ def grade_shaped(
     >>> [v.score for v in vs]
     [0.5, 0.0, -0.5]
     """
-    from ..api import check_batch
+    from ..scale import run as check_batch
     from ..verifiers.specs import build
 
     v = build(verifier)
@@ -203,7 +203,7 @@ def _correctness(
     acc = getattr(part, "accuracy", "accuracy")
     if isinstance(acc, str) and all(acc in x.parts or x.outcome is Outcome.BAD_GOLD for x in verdicts):
         return [x.parts.get(acc, 0.0) >= 1.0 for x in verdicts]
-    from ..api import check_batch
+    from ..scale import run as check_batch
 
     kwargs = {k: val for k, val in grade_kwargs.items() if k != "verifier"}
     return [x.outcome is Outcome.CORRECT for x in check_batch(list(completions), list(golds), verifier=acc, **kwargs)]
