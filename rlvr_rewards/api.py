@@ -55,7 +55,7 @@ def check(
     ('correct', 1.0, '\\\\frac{6}{4}')
     >>> check("The answer is 3 or 4.", "3").outcome.value   # a hedge is never accepted
     'incorrect'
-    >>> check("no idea", "3").outcome.value
+    >>> check("<think>Let me see, 3 + 4 is", "7").outcome.value   # unfinished thinking
     'no_answer'
     """
     # Configuration: raises (a typo in a verifier name must not become a silent 0 for every sample).
@@ -110,7 +110,7 @@ def check_batch(
     once, as in :func:`check`, and so does an unknown ``backend``.
 
     >>> from rlvr_rewards import check_batch
-    >>> [v.outcome.value for v in check_batch(["\\\\boxed{4}", "\\\\boxed{5}", "I give up"], "4")]
+    >>> [v.outcome.value for v in check_batch(["\\\\boxed{4}", "\\\\boxed{5}", "<think>4 or"], "4")]
     ['correct', 'incorrect', 'no_answer']
     """
     return scale.run(
