@@ -19,6 +19,15 @@ GOLD_KEYS = ("solution", "answer", "ground_truth", "gold", "label", "reward_mode
 OPTION_KEYS = ("options", "choices")
 
 
+def first_present(record: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    """The value of the first of ``keys`` that ``record`` has (even a None value); None when it has
+    none of them."""
+    for key in keys:
+        if key in record:
+            return record[key]
+    return None
+
+
 def unwrap_gold(key: str, value: Any) -> Any:
     """The gold inside a column value: veRL's ``reward_model`` dict gives its ``ground_truth``."""
     if key == "reward_model" and isinstance(value, Mapping):

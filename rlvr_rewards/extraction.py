@@ -12,6 +12,7 @@ import re
 from functools import partial
 from typing import Any, NamedTuple
 
+from .brackets import brace_pairs, matching_brace, top_level_matches
 from .prose import (
     declines,
     final_statement,
@@ -21,6 +22,7 @@ from .prose import (
     starts_with_value,
     strip_end_tokens,
 )
+from .regions import answer_blocks, may_have_tags, think_end
 
 __all__ = ["Extraction", "extract_answer", "find_boxed", "split_alternatives"]
 
@@ -31,19 +33,11 @@ _NEAR = 4_000  # marker phrases are searched in the last _NEAR characters first
 _MAYBE_SEP = re.compile(r"[,/]|[oO][rR]")  # split_alternatives can only split where one of these is
 # How many marker occurrences (from the end) are tried before giving up.
 _MARKER_TRIES = 8
-# More opening <answer> tags than this is tag spam and yields no answer.
-_MAX_ANSWER_TAGS = 1000
 # Extra characters read after a marker beyond ``max_answer_len`` (room for cuts).
 _VALUE_SLACK = 500
 
-# Greedy prefix: one backwards scan finds the LAST closing tag in O(n).
-_LAST_THINK_CLOSE = re.compile(r"(?s:.*)</think\s*>", re.IGNORECASE)
-_THINK_OPEN = re.compile(r"<think\s*>", re.IGNORECASE)
-_ANS_OPEN = re.compile(r"<answer\s*>", re.IGNORECASE)
-_ANS_CLOSE = re.compile(r"</answer\s*>", re.IGNORECASE)
 
 _BOX = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
-_BRACE_TOKEN = re.compile(r"\\[\\{}]|[{}]")  # escaped braces / "\\" are skipped
 _WS = re.compile(r"\s*")
 _BRACELESS_ARG = re.compile(r"[^\s${}]+")  # \boxed 5
 
@@ -81,8 +75,6 @@ _ALT_SEP = re.compile(
 _LETTER_LIST = re.compile(r"[A-J](?:[ \t]*(?:,[ \t]*(?:or[ \t]+)?|or[ \t]+|/[ \t]*)[A-J])+")
 _INEQUALITY = re.compile(r"[<>≤≥]|\\(?:le|ge|leq|geq|lt|gt|leqslant|geqslant)(?![A-Za-z])")
 _SPACING_TOKENS = ("\\qquad", "\\quad", "\\,", "\\;", "\\:", "\\!", "~", ",")
-_OPENERS = "({["
-_CLOSERS = ")}]"
 
 
 class Extraction(NamedTuple):
@@ -110,31 +102,7 @@ def _distinct(items: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in map(_norm, items) if n))
 
 
-def _depth_delta(s: str) -> int:
-    """Net bracket depth change over ``s`` (all bracket kinds together)."""
-    return sum(s.count(c) for c in _OPENERS) - sum(s.count(c) for c in _CLOSERS)
-
-
 # ---------------------------------------------------------------- boxes
-
-
-def _box_close(text: str, i: int) -> int:
-    """Index of the ``}`` closing the ``{`` at ``i`` (escaped braces skipped), or -1."""
-    close = text.find("}", i + 1)
-    if close < 0:
-        return -1
-    if text.find("{", i + 1, close) < 0 and text[close - 1] != "\\":
-        return close  # "{42}", "{\\pi}": no nested brace, "}" not escaped — no regex needed
-    depth = 0
-    for m in _BRACE_TOKEN.finditer(text, i):  # jumps from brace to brace
-        tok = m.group()
-        if tok == "{":
-            depth += 1
-        elif tok == "}":
-            depth -= 1
-            if depth == 0:
-                return m.start()
-    return -1
 
 
 def _single_box(text: str) -> list[tuple[int, int]] | None:
@@ -157,7 +125,7 @@ def _single_box(text: str) -> list[tuple[int, int]] | None:
     # One scan when "box" occurs only once (it is this box); else two that look for other boxes.
     if text.count("box") != 1 and (text.find("\\boxed", 0, j) >= 0 or "\\fbox" in text):
         return None
-    close = _box_close(text, i)
+    close = matching_brace(text, i)
     return [(i + 1, close)] if close >= 0 else []  # unterminated: ignored
 
 
@@ -188,17 +156,11 @@ def _box_spans(text: str, single: list[tuple[int, int]] | None = _UNCHECKED) -> 
         for m in macros:
             pos = _WS.match(text, m.end()).end()
             if text.startswith("{", pos):
-                close = _box_close(text, pos)
+                close = matching_brace(text, pos)
                 if close >= 0:
                     close_of[pos] = close
     else:
-        stack: list[int] = []
-        for m in _BRACE_TOKEN.finditer(text, macros[0].end()):
-            tok = m.group()
-            if tok == "{":
-                stack.append(m.start())
-            elif tok == "}" and stack:
-                close_of[stack.pop()] = m.start()
+        close_of = brace_pairs(text, macros[0].end())
 
     # content span per macro start, for every well-formed box
     spans: dict[int, tuple[int, int]] = {}
@@ -312,12 +274,8 @@ def split_alternatives(answer: str) -> list[str]:
     if len(s) <= 80 and _LETTER_LIST.fullmatch(s):
         return [c for c in s if "A" <= c <= "J"]
     parts: list[str] = []
-    prev = last = depth = 0
-    for m in _ALT_SEP.finditer(s):
-        depth += _depth_delta(s[last : m.start()])
-        last = m.start()
-        if depth > 0:
-            continue
+    prev = 0
+    for m in top_level_matches(_ALT_SEP, s):
         parts.append(s[prev : m.start()])
         prev = m.end()
     if not parts:
@@ -399,12 +357,8 @@ def _math_spans(s: str) -> list[str] | None:
 
 def _cut(line: str) -> str:
     """Cut a marker value at the first top-level sentence end / clause boundary."""
-    depth = last = 0
-    for m in _CUT.finditer(line):
-        depth += _depth_delta(line[last : m.start()])
-        last = m.start()
-        if depth <= 0:
-            return line[: m.start()]
+    for m in top_level_matches(_CUT, line):
+        return line[: m.start()]
     return line
 
 
@@ -444,58 +398,10 @@ def _marker_value(text: str, pos: int, max_answer_len: int) -> tuple[str | None,
     return value or None, []
 
 
-# ---------------------------------------------------------------- answer tags
-
-
-def _answer_blocks(text: str) -> list[str] | None:
-    """Contents of ``<answer>`` blocks (None when there is no opening tag).
-
-    An opening tag followed by another opening tag before any closing tag is a
-    stray mention and skipped; an unterminated last tag runs to the end of text.
-    More than ``_MAX_ANSWER_TAGS`` opening tags is tag spam: no blocks at all.
-    """
-    opens: list[tuple[int, int]] = []
-    for m in _ANS_OPEN.finditer(text):
-        if len(opens) == _MAX_ANSWER_TAGS:
-            return []
-        opens.append(m.span())
-    if not opens:
-        return None
-    blocks: list[str] = []
-    close: re.Match[str] | None = None
-    exhausted = False
-    for i, (_, open_end) in enumerate(opens):
-        if not exhausted and (close is None or close.start() < open_end):
-            close = _ANS_CLOSE.search(text, open_end)  # each region is scanned once
-            exhausted = close is None
-        next_open = opens[i + 1][0] if i + 1 < len(opens) else len(text) + 1
-        if close is not None and close.start() < next_open:
-            blocks.append(text[open_end : close.start()])
-        elif i + 1 == len(opens):
-            blocks.append(text[open_end:])
-    return blocks
-
-
 # ---------------------------------------------------------------- main entry
 
 
 _new_extraction = partial(tuple.__new__, Extraction)  # skips the named tuple's Python-level __new__
-
-
-def _maybe_tags(text: str) -> bool:
-    """Could ``text`` hold a think or answer tag? ("x < 3" cannot: a tag starts "<t", "<a" or "</".)"""
-    k = text.find("<")
-    for _ in range(8):
-        if k < 0:
-            return False
-        if text[k + 1 : k + 2] in _TAG_STARTS:  # "" (a "<" at the very end) counts as maybe
-            return True
-        k = text.find("<", k + 1)
-    return k >= 0 and any(tag in text for tag in _TAG_PREFIXES)  # many "<": five scans instead
-
-
-_TAG_STARTS = "tTaA/"
-_TAG_PREFIXES = tuple("<" + c for c in _TAG_STARTS)
 
 
 def _one_plain_box(text: str, max_answer_len: int) -> tuple[Extraction | None, Any]:
@@ -506,7 +412,7 @@ def _one_plain_box(text: str, max_answer_len: int) -> tuple[Extraction | None, A
     unterminated one, a separator that may make a hedge, a placeholder, a text longer than the
     searched tail, or something that may be a tag.
     """
-    if len(text) > _TAIL or _maybe_tags(text):
+    if len(text) > _TAIL or may_have_tags(text):
         return None, _UNCHECKED
     single = _single_box(text)
     if not single:
@@ -560,17 +466,16 @@ def extract_answer(
     if found is not None:
         return found
     text, region = completion, "full"
-    # Cheap substring tests first: most completions have no tags, and the tag regexes
-    # (case-insensitive, scanning the whole text) are the slowest part of extraction.
+    # Most completions have no tags: one "<" test, then substring tests inside rlvr_rewards.regions.
     has_lt = "<" in text
-    if has_lt and ("<t" in text or "<T" in text or "</t" in text or "</T" in text):
-        last_close = _LAST_THINK_CLOSE.match(text)
-        if last_close is not None:
-            text, region = text[last_close.end() :], "after_think"
-        elif _THINK_OPEN.search(text):
+    if has_lt:
+        end = think_end(text)
+        if end > 0:
+            text, region = text[end:], "after_think"
+        elif end < 0:
             return Extraction(None, "none", (), False, region)
 
-    blocks = _answer_blocks(text) if has_lt and ("<a" in text or "<A" in text) else None
+    blocks = answer_blocks(text) if has_lt else None
     if blocks is not None:
         answer: str | None = None
         cands: list[str] = []

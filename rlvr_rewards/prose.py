@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from .letters import option_label, strip_option_label  # re-exported: the one label rule
+
 
 def _first_chars(chars: str, pattern: str) -> str:
     """``pattern`` behind a one-character lookahead of the characters it can start with: the regex
@@ -121,7 +123,6 @@ _BOUND_BEFORE = re.compile(_first_chars(
 _OR_GAP = re.compile(r"[^.;!?\n]{0,40}?(?i:\bor\b|\beither\b|或者?)[^.;!?\n]{0,40}")
 _WORD = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]")
 _LATEX_CMD = re.compile(r"\\[A-Za-z]+")
-_OPTION_LABEL = re.compile(r"^\(?([a-jA-J])\)\s*(?=\S)|^([a-jA-J])[.)]\s+(?=\S)")
 
 
 def declines(text: str) -> bool:
@@ -156,24 +157,6 @@ def has_words(text: str, minimum: int = 2) -> bool:
             if count >= minimum:
                 return True
     return False
-
-
-_LABEL_ONLY = re.compile(r"^\s*\(([a-jA-J])\)\s*$")
-
-
-def option_label(value: str) -> str | None:
-    """``(b)`` for a text that is or starts with an option label ``(b)``; None otherwise."""
-    m = _LABEL_ONLY.match(value) or _OPTION_LABEL.match(value)
-    if m is None:
-        return None
-    letter = next(g for g in m.groups() if g)
-    return f"({letter})"
-
-
-def strip_option_label(value: str) -> str:
-    """``(d) 0.5θ^-2`` -> ``0.5θ^-2``: an option label in front of the stated value."""
-    m = _OPTION_LABEL.match(value)
-    return value[m.end() :] if m else value
 
 
 _NUMBER_WORDS = {

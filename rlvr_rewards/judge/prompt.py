@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..regions import final_region  # text after the last </think>; None for unfinished thinking
+
 __all__ = [
     "ANSWER_MODES",
     "DEFAULT_TEMPLATE",
@@ -55,20 +57,6 @@ Correct answer: {answer}
 Judgement:'''
 
 NO_QUESTION = "(not given: judge the output against the correct answer alone)"
-
-_THINK_CLOSE = re.compile(r"(?s:.*)</think\s*>", re.IGNORECASE)  # greedy: the LAST closing tag
-_THINK_OPEN = re.compile(r"<think\s*>", re.IGNORECASE)
-
-
-def final_region(completion: str) -> str | None:
-    """The text after the last ``</think>``; None for unfinished thinking (no final part)."""
-    m = _THINK_CLOSE.match(completion)
-    if m is not None:
-        return completion[m.end() :]
-    if _THINK_OPEN.search(completion):
-        return None
-    return completion
-
 
 def answer_region(
     completion: str,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from ..brackets import braces_balanced, matching_brace  # noqa: F401  (braces_balanced re-exported)
+
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\[", "\\]"), ("\\(", "\\)"))
 _SPACING = re.compile(r"(?<!\\)\\[,;:! ]|\\quad|\\qquad|\\displaystyle|\\textstyle|~")  # not the "\\ " of a row break
 _LEFT_RIGHT = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)(?![A-Za-z])")
@@ -18,37 +20,7 @@ _TEXT_CMD = re.compile(
 )
 _DOLLAR_SIGN = re.compile(r"\\\$|(?<![\\])\$")
 _WS = re.compile(r"\s+")
-def _brace_scan(text: str, start: int, stop_at_close: bool) -> int:
-    """Walk braces from ``start`` (escaped ones skipped). ``stop_at_close``: index of the ``}``
-    that returns the depth to 0, or -1. Otherwise: 0 when balanced, -1 when not."""
-    depth = 0
-    i = start
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if stop_at_close and depth == 0:
-                return i
-            if depth < 0:
-                return -1
-        i += 1
-    return -1 if stop_at_close or depth else 0
-
-
-def find_matching_brace(text: str, open_index: int) -> int:
-    """Index of the ``}`` closing the ``{`` at ``open_index`` (escaped braces skipped), or -1."""
-    return _brace_scan(text, open_index, True)
-
-
-def braces_balanced(text: str) -> bool:
-    """True when every unescaped ``{`` has its ``}`` (the minimum for a parseable LaTeX answer)."""
-    return _brace_scan(text, 0, False) == 0
+find_matching_brace = matching_brace  # the "}" closing the "{" at an index, or -1 (rlvr_rewards.brackets)
 
 
 def unwrap_command(text: str, command: str) -> str:

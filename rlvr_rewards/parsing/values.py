@@ -14,10 +14,17 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import NamedTuple
 
-from .normalize import (
+from ..brackets import (
     braces_balanced,
+    depth_delta,
+    encloses,
+    find_top_level,
+    matching_brace,
+    split_top_level,
+)
+from ..letters import bare_letter
+from .normalize import (
     compact,
-    find_matching_brace,
     normalize,
     normalize_unit,
     strip_wrappers,
@@ -76,7 +83,6 @@ _FRAC_NUM = re.compile(r"([-+]?)\\frac\{\s*([-+]?\d{1,50})\s*\}\{\s*([-+]?\d{1,5
 _FRAC_SHORT = re.compile(r"([-+]?)\\frac(\d)(\d)")
 _SLASH = re.compile(r"([-+]?\d{1,50})\s*/\s*(\d{1,50})")
 _MIXED = re.compile(r"([-+]?\d{1,20})\s*\\frac\{\s*(\d{1,20})\s*\}\{\s*(\d{1,20})\s*\}")
-_CHOICE = re.compile(r"\(?([A-J])\)?[.:]?")
 _BASE_NUM = re.compile(r"([0-9A-Fa-f]{1,40})_\{?(\d{1,2})\}?")
 _TEXTY = re.compile(r"[A-Za-z]{3,}")
 _MATH_WORDS = frozenset(
@@ -91,8 +97,6 @@ _RELATIONS = (
     ("\\approx", "≈"), ("≈", "≈"),
     (">=", ">="), ("\\in", "="), ("=", "="), ("<", "<"), (">", ">"),
 )
-_OPEN = "([{"
-_CLOSE = ")]}"
 
 
 def parse_number(text: str) -> tuple[Fraction, int | None, bool, str] | None:
@@ -161,44 +165,8 @@ def parse_number(text: str) -> tuple[Fraction, int | None, bool, str] | None:
 
 
 def split_top(text: str, sep: str = ",") -> list[str]:
-    """Split on ``sep`` at bracket depth 0 (``\\{ \\}`` count as brackets)."""
-    parts: list[str] = []
-    depth = 0
-    start = 0
-    i = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\" and i + 1 < n:
-            if text[i + 1] in "{}":
-                depth += 1 if text[i + 1] == "{" else -1
-            i += 2
-            continue
-        if c in _OPEN:
-            depth += 1
-        elif c in _CLOSE:
-            depth -= 1
-        elif depth == 0 and text.startswith(sep, i):
-            parts.append(text[start:i])
-            start = i + len(sep)
-            i = start
-            continue
-        i += 1
-    parts.append(text[start:])
-    return parts
-
-
-def _encloses(t: str) -> bool:
-    """True when the bracket opening ``t`` closes at its very end (``(1,2)`` yes, ``(1)(2)`` no)."""
-    depth = 0
-    for i, c in enumerate(t):
-        if c in _OPEN:
-            depth += 1
-        elif c in _CLOSE:
-            depth -= 1
-            if depth == 0 and i != len(t) - 1:
-                return False
-    return depth == 0
+    """Split on ``sep`` at bracket depth 0 (``\\{ \\}`` count as brackets, other escapes are one token)."""
+    return split_top_level(text, sep, escapes=True)
 
 
 def _split_pm(t: str) -> tuple[str, str] | None:
@@ -206,7 +174,7 @@ def _split_pm(t: str) -> tuple[str, str] | None:
     if t.count("\\pm") != 1 or "\\mp" in t or _find_relation(t) is not None or split_top(t)[1:]:
         return None
     i = t.index("\\pm")
-    if _depth_at(t, i) != 0:
+    if depth_delta(t[:i]) != 0:
         return None
     left, right = t[:i].strip(), t[i + 3 :].strip()
     if not right:
@@ -216,40 +184,22 @@ def _split_pm(t: str) -> tuple[str, str] | None:
     return f"{left}+({right})", f"{left}-({right})"
 
 
-def _depth_at(t: str, index: int) -> int:
-    depth = 0
-    for c in t[:index]:
-        if c in _OPEN:
-            depth += 1
-        elif c in _CLOSE:
-            depth -= 1
-    return depth
-
-
 _RELATION_START = frozenset(tok[0] for tok, _ in _RELATIONS)
 
 
+_RELATION_TOKENS = tuple(tok for tok, _ in _RELATIONS)
+_RELATION_OP = dict(_RELATIONS)
+
+
 def _find_relation(t: str) -> tuple[str, str, str] | None:
+    """(left side, operator, right side) at the first top-level relation (``\\le`` is not ``\\left``)."""
     if not any(c in t for c in _RELATION_START):
         return None
-    depth = 0
-    i = 0
-    n = len(t)
-    while i < n:
-        c = t[i]
-        if c in _OPEN:
-            depth += 1
-        elif c in _CLOSE:
-            depth -= 1
-        elif depth == 0 and c in _RELATION_START:
-            for token, op in _RELATIONS:
-                if t.startswith(token, i):
-                    after = t[i + len(token) : i + len(token) + 1]
-                    if token[0] == "\\" and after.isalpha():
-                        continue
-                    return t[:i].strip(), op, t[i + len(token) :].strip()
-        i += 1
-    return None
+    hit = find_top_level(t, _RELATION_TOKENS)
+    if hit is None:
+        return None
+    i, token = hit
+    return t[:i].strip(), _RELATION_OP[token], t[i + len(token) :].strip()
 
 
 def _matrix_rows(t: str) -> list[list[str]] | None:
@@ -259,7 +209,7 @@ def _matrix_rows(t: str) -> list[list[str]] | None:
         if t.startswith(begin) and t.endswith(end):
             body = t[len(begin) : -len(end)]
             if env == "array" and body.startswith("{"):
-                close = find_matching_brace(body, 0)
+                close = matching_brace(body, 0)
                 body = body[close + 1 :]
             rows = [r for r in body.split("\\\\") if r.strip()]
             return [[c.strip() for c in r.split("&")] for r in rows]
@@ -322,9 +272,9 @@ def _parse_general(text: str, _depth: int) -> Value | None:
         value, decimals, percent, form = num
         exponent = _exponent_of(norm) if form == "sci" else 0
         return Value(Kind.NUMBER, raw, norm, t, value, decimals, percent, form, unit=unit, exponent=exponent)
-    m = _CHOICE.fullmatch(norm)
-    if m:
-        return Value(Kind.CHOICE, raw, m.group(1), t, letter=m.group(1))
+    letter = bare_letter(norm)
+    if letter:
+        return Value(Kind.CHOICE, raw, letter, t, letter=letter)
     m = _BASE_NUM.fullmatch(norm)
     if m:  # "2516_8": a numeral in another base compares as written, not by value
         return Value(Kind.TEXT, raw, f"{m.group(1).lower()}_{m.group(2)}", t)
@@ -349,7 +299,7 @@ def _parse_general(text: str, _depth: int) -> Value | None:
         if items is None:
             return None
         return Value(Kind.SET, raw, norm, t, items=items)
-    if len(norm) >= 2 and norm[0] in "([" and norm[-1] in ")]" and _encloses(norm):
+    if len(norm) >= 2 and norm[0] in "([" and norm[-1] in ")]" and encloses(norm):
         inner = t.strip()[1:-1]
         parts = split_top(inner)
         if len(parts) >= 2:

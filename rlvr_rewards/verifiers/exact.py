@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
+from ..letters import answer_label, is_label_gold, labelled_content
 from ..parsing.normalize import units_compatible
 from ..parsing.values import Kind, Value, parse_value
 from ..registry import register
 from ..sample import Sample
 from .base import ValueVerifier
-
-# "(B) no", "(C) Thursday", "(c) 25": an option label before the stated answer.
-_OPTION_LABEL = re.compile(r"\(([A-Ja-j])\)\s+(\S.{0,200})")
-_LABEL_GOLD = re.compile(r"\([a-j]\)")
-_LEADING_LABEL = re.compile(r"\(([A-Ja-j])\)(?:$|[\s:.,])")
 
 
 @register("exact")
@@ -37,11 +31,11 @@ class ExactVerifier(ValueVerifier):
         if pred.kind is Kind.RELATION and gold.kind is not Kind.RELATION and pred.op in ("=", "≈"):
             if pred.items and pred.items[0].norm == gold.norm and _is_symbol(pred.lhs):
                 return True
-        if _LABEL_GOLD.fullmatch(gold.norm):  # a gold "(d)": the answer's own option label decides
+        if is_label_gold(gold.norm):  # a gold "(d)": the answer's own option label decides
             answer = sample.extraction.answer or pred.raw  # the label as written, before any stripping
-            m = _LEADING_LABEL.match(answer.strip())
-            if m is not None:
-                return m.group(1).lower() == gold.norm[1].lower()
+            label = answer_label(answer.strip())
+            if label is not None:
+                return label.lower() == gold.norm[1].lower()
         if gold.kind is not Kind.CHOICE and pred.kind is not Kind.CHOICE:
             stated = _option_content(pred)
             if stated is not None:
@@ -58,13 +52,8 @@ class ExactVerifier(ValueVerifier):
 
 def _option_content(pred: Value) -> Value | None:
     """``(B) no`` → the value ``no``: what an answer states after its option label."""
-    raw = pred.raw.strip()
-    if not raw.startswith("(") or raw[2:3] != ")":
-        return None
-    m = _OPTION_LABEL.fullmatch(raw)
-    if m is None:
-        return None
-    return parse_value(m.group(2))
+    content = labelled_content(pred.raw.strip())  # "(B) no", "(C) Thursday", "(c) 25"
+    return parse_value(content) if content is not None else None
 
 
 def _is_symbol(lhs: str) -> bool:

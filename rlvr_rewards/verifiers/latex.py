@@ -24,6 +24,7 @@ import re
 from fractions import Fraction
 from functools import lru_cache
 
+from ..brackets import encloses, find_top_level
 from ..config import GradeConfig
 from ..parsing import expr as ex
 from ..parsing.values import MAX_ANSWER_LEN, Kind, Value, as_list, parse_value, split_top
@@ -288,38 +289,14 @@ _INF_NEG = frozenset({"-\\infty", "-\u221e", "-\\infin"})
 _REALS = frozenset({"\\mathbb{R}", "\\mathbb R", "\\R", "\\mathbf{R}", "R", "\\mathbb{R}^1"})
 _SYMBOL = re.compile(r"[A-Za-z](?:_\{?[A-Za-z0-9]{1,3}\}?)?|\\[A-Za-z]{2,12}")
 _BUILDER_SEPS = ("\\mid", "|", ":")
-_OPEN_BR, _CLOSE_BR = "([{", ")]}"
 
 # an interval piece: (lo, lo_closed, hi, hi_closed); lo / hi an Expr, "-inf" or "+inf"
 _Piece = tuple
 
 
-_FIRST_CHARS: dict[tuple[str, ...], frozenset[str]] = {}
-
-
 def _top_level_find(t: str, words: tuple[str, ...], start: int = 0) -> tuple[int, str] | None:
     """First occurrence of any of ``words`` at bracket depth 0 (``\\{ \\}`` count as brackets)."""
-    first = _FIRST_CHARS.get(words)
-    if first is None:
-        first = _FIRST_CHARS[words] = frozenset(w[0] for w in words)
-    depth = 0
-    i, n = start, len(t)
-    while i < n:
-        c = t[i]
-        if c == "\\" and i + 1 < n and t[i + 1] in "{}":
-            depth += 1 if t[i + 1] == "{" else -1
-            i += 2
-            continue
-        if depth == 0 and c in first:
-            for w in words:
-                if t.startswith(w, i) and not (w[0] == "\\" and w[-1].isalpha() and t[i + len(w) : i + len(w) + 1].isalpha()):
-                    return i, w
-        if c in _OPEN_BR:
-            depth += 1
-        elif c in _CLOSE_BR:
-            depth -= 1
-        i += 1
-    return None
+    return find_top_level(t, words, start)
 
 
 def _split_words(t: str, words: tuple[str, ...]) -> list[str]:
@@ -400,15 +377,7 @@ def _interval_text(s: str) -> list[_Piece] | None:
 
 def _one_group(c: str) -> bool:
     """The bracket opening ``c`` closes at its last character (``(1,2)`` yes, ``(1,2)\\cup(3,4)`` no)."""
-    depth = 0
-    for i, ch in enumerate(c):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-            if depth == 0 and i != len(c) - 1:
-                return False
-    return depth == 0
+    return encloses(c, "([", ")]")
 
 
 def _union_text(s: str) -> list[_Piece] | None:

@@ -12,11 +12,8 @@ reading itself lives in :mod:`.mcq_extract`.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from ..extraction import split_alternatives
-from ..parsing.normalize import normalize
+from ..letters import gold_letter  # re-exported: the one letter-gold rule
 from ..registry import register
 from ..sample import Sample
 from ..verdict import Decision, Outcome
@@ -40,9 +37,6 @@ MARKED = frozenset(
     {"boxed", "answer_tag", "the_answer_is", "final_answer", "answer_colon", "bold_answer", "hashes", "cn_answer"}
 )
 PHRASE_MARKED = frozenset({"the_answer_is", "final_answer", "answer_colon", "bold_answer", "cn_answer"})
-_GOLD_ONLY = re.compile(r"^\(?([A-J])\)?[.:]?$")
-# "(B) 60°", "B. 60°", "B) 60": a gold written with its option text is the letter.
-_GOLD_LEAD = re.compile(r"^(?:\(([A-J])\)|([A-J])[.:)])\s*\S")
 
 
 def letter_of(answer: str, options: list[str] | None = None) -> str | None | bool:
@@ -59,14 +53,6 @@ def reads_completion(gold: object) -> bool:
     if isinstance(gold, (list, tuple)):
         return any(isinstance(g, str) and gold_letter(g) is not None for g in gold)
     return False
-
-
-@lru_cache(maxsize=1024)
-def gold_letter(gold: str) -> str | None:
-    """The option letter a gold names ("B", "(B)", "(B) 60°"), None for other golds."""
-    text = normalize(str(gold)).strip()
-    m = _GOLD_ONLY.match(text) or _GOLD_LEAD.match(text)
-    return (m.group(1) or m.groups()[-1]) if m else None
 
 
 @register("mcq", aliases=("multiple_choice",))

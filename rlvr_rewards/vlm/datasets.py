@@ -23,11 +23,11 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..letters import bare_letter
 from .records import VLMRecord
 
 _IMAGE_TAG = re.compile(r"<image>\s*")
 _ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.S)
-_LETTER = re.compile(r"^\s*\(?([A-J])\)?\.?\s*$")
 _OPTION_LINE = re.compile(r"^\s*\(?([A-J])[\.\):：]\s*(.+?)\s*$", re.M)
 
 
@@ -105,7 +105,7 @@ def parse_ground_truth(gt: Any) -> tuple[str, list[str]]:
 
 def guess_format(answer: str, question: str = "") -> str:
     """``multiple-choice`` for a letter gold, else ``free-form``."""
-    return "multiple-choice" if _LETTER.match(answer or "") else "free-form"
+    return "multiple-choice" if bare_letter((answer or "").strip(), colon=False) else "free-form"
 
 
 def options_from_question(question: str) -> list[str] | None:

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..letters import bare_letter
 from .records import Rollout, VLMRecord
 
 REFERENCE_NOTE = (
@@ -33,7 +34,7 @@ REFERENCE_NOTE = (
 
 def _corrupt(gold: str, rng: random.Random) -> str:
     s = gold.strip()
-    if re.fullmatch(r"\(?[A-J]\)?\.?", s):
+    if bare_letter(s, colon=False):
         letter = s.strip("().")
         return rng.choice([c for c in "ABCD" if c != letter])
     m = re.search(r"-?\d+", s)

@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..letters import bare_letter
 from .records import VLMRecord
 
 __all__ = [
@@ -172,7 +173,7 @@ def reward_spec(answer_types: Iterable[str] | VLMRecord, template: str | None = 
     """
     if isinstance(answer_types, VLMRecord):
         rec = answer_types
-        letter = bool(re.fullmatch(r"\(?[A-J]\)?\.?", (rec.answer or "").strip()))
+        letter = bare_letter((rec.answer or "").strip(), colon=False) is not None
         mcq = (rec.format or "").lower() in _MCQ_TYPES or (bool(rec.options) and letter)
         types = ["choice"] if mcq else [rec.format or "free-form"]
     else:
