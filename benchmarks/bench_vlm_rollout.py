@@ -1,7 +1,7 @@
 """Throughput of :func:`rlvr_rewards.vlm.rollout.rollout`: generated tokens/s and images/s.
 
 Runs on a GPU when there is one (bfloat16), else on CPU (float32, slowly). Without ``--model``
-it builds a tiny random model with :mod:`rlvr_rewards.vlm.tiny` (no downloads); with
+it builds a tiny random model with :mod:`rlvr_rewards.testing` (no downloads); with
 ``--model PATH`` it loads real local weights (e.g. SmolVLM-256M-Instruct or
 Qwen2.5-VL-3B-Instruct saved with ``save_pretrained``) through ``AutoModelForImageTextToText``
 and ``AutoProcessor``. Prompts are synthetic: random-noise images and short questions.
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> dict:
     import torch
     import transformers
 
-    from rlvr_rewards.vlm import tiny
+    from rlvr_rewards import testing as tiny
     from rlvr_rewards.vlm.records import VLMRecord
     from rlvr_rewards.vlm.rollout import rollout
 

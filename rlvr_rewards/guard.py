@@ -3,7 +3,7 @@
 Layout::
 
     your process (any thread, asyncio, daemonic pool worker, Ray actor)
-        └─ pipe ─ host process  (``python -m rlvr_rewards.guard``; imports SymPy/math-verify once)
+        └─ pipe ─ host process  (``python -m rlvr_rewards.guard``; runs its preloads once)
                      └─ pebble ProcessPool, forked from the host, one task at a time per worker
 
 Slow tiers send ``(function path, args, timeout)`` to the host; pebble kills a worker that
@@ -11,6 +11,11 @@ overruns (C code in SymPy/gmpy2 cannot ignore SIGKILL) and forks a warm replacem
 milliseconds. The host is started with :mod:`subprocess`, not :mod:`multiprocessing`, so it never
 re-imports the caller's ``__main__`` script and it can start inside daemonic pool workers.
 Workers run under an address-space limit (``RLIMIT_AS``). Nothing here uses :mod:`signal`.
+
+The host imports no tier by itself: it is told what to preload. A slow tier registers a warm-up
+function with :func:`add_preload` when it is imported; the host imports and calls each one
+before it forks its workers, so every worker starts warm. ``WorkerPool(preload=...)`` gives a
+pool a list of its own.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -86,12 +91,52 @@ def _path_of(fn: Callable[..., Any]) -> str:
     return f"{fn.__module__}:{fn.__qualname__}"
 
 
-class WorkerPool:
-    """Client side of the worker host: lazily started, fork-safe, thread-safe."""
+_PRELOADS: list[str] = []
 
-    def __init__(self, workers: int = DEFAULT_WORKERS, memory_limit: int | None = DEFAULT_MEMORY_LIMIT):
+
+def _check_path(path: str) -> str:
+    module, sep, name = str(path).partition(":")
+    if not (sep and module and name) or any(not p.isidentifier() for p in [*module.split("."), *name.split(".")]):
+        raise ValueError(f"preload {path!r}: expected 'package.module:function'")
+    return f"{module}:{name}"
+
+
+def add_preload(path: str) -> None:
+    """Have the worker host import and call ``path`` ("package.module:function", no arguments)
+    once, before it forks its workers, so that every worker starts with it done.
+
+    For warm-up work that must not be charged to a task's deadline (heavy imports, lazy caches
+    warmed once). Pools built with ``preload=None`` (the shared pool) read
+    this list; one that is already running restarts with the new entry on its next
+    :meth:`WorkerPool.warmup` while no task is in flight.
+    """
+    path = _check_path(path)
+    if path not in _PRELOADS:
+        _PRELOADS.append(path)
+
+
+def preloads() -> tuple[str, ...]:
+    """The paths registered with :func:`add_preload`, in registration order."""
+    return tuple(_PRELOADS)
+
+
+class WorkerPool:
+    """Client side of the worker host: lazily started, fork-safe, thread-safe.
+
+    ``preload``: "package.module:function" paths the host imports and calls before it forks its
+    workers; None (the default) means those registered with :func:`add_preload`, read when the
+    host starts. A preload that fails is skipped and named in :attr:`preload_errors`.
+    """
+
+    def __init__(
+        self, workers: int = DEFAULT_WORKERS, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+        preload: Iterable[str] | None = None,
+    ):
         self.workers = max(1, int(workers))
         self.memory_limit = memory_limit
+        self.preload = None if preload is None else tuple(_check_path(p) for p in preload)
+        self.preload_errors: dict[str, str] = {}
+        self._loaded: tuple[str, ...] = ()
         self._proc: subprocess.Popen[bytes] | None = None
         self._pid = -1
         self._lock = threading.Lock()
@@ -107,10 +152,16 @@ class WorkerPool:
     def _alive(self) -> bool:
         return self._proc is not None and self._pid == os.getpid() and self._proc.poll() is None
 
+    def _wanted(self) -> tuple[str, ...]:
+        return preloads() if self.preload is None else self.preload
+
     def _start(self) -> None:
+        # The host sees the caller's sys.path, so tasks and preloads import as they do here.
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([p for p in sys.path if p] + [env.get("PYTHONPATH", "")])
-        cmd = [sys.executable, "-m", "rlvr_rewards.guard", str(self.workers), str(self.memory_limit or 0)]
+        self._loaded = self._wanted()
+        self.preload_errors = {}
+        cmd = [sys.executable, "-m", "rlvr_rewards.guard", str(self.workers), str(self.memory_limit or 0), *self._loaded]
         self._proc = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None if os.environ.get("RLVR_DEBUG") else subprocess.DEVNULL,
             env=env, close_fds=True, start_new_session=True,
@@ -120,13 +171,18 @@ class WorkerPool:
         self._ready = Future()
         threading.Thread(target=self._reader, args=(self._proc, self._ready, self._pending), daemon=True, name="rlvr-guard-reader").start()
 
+    def _stale(self) -> bool:
+        """A preload was registered after the host started (a pool that reads the registry)."""
+        return self.preload is None and any(p not in self._loaded for p in _PRELOADS)
+
     def _reader(self, proc: subprocess.Popen[bytes], ready: Future[Any], pending: dict[int, Future[Any]]) -> None:
         stream = proc.stdout
         assert stream is not None
         try:
             while True:
                 msg = _read_frame(stream)
-                if msg == "ready":
+                if msg[0] == "ready":
+                    self.preload_errors = dict(msg[1])
                     ready.set_result(True)
                     continue
                 task_id, status, value = msg
@@ -155,17 +211,31 @@ class WorkerPool:
 
     @property
     def warm(self) -> bool:
-        return self._alive() and self._ready is not None and self._ready.done() and self._ready.exception() is None
+        return (
+            self._alive() and self._ready is not None and self._ready.done() and self._ready.exception() is None
+            and not self._stale()
+        )
 
     def warmup(self, timeout: float = WARMUP_TIMEOUT) -> None:
-        """Start the host and its workers and wait until SymPy and math-verify are imported.
+        """Start the host and its workers and wait until its preloads have run.
 
         Done once per process before any deadline starts, so a cold start is never mistaken
-        for a runaway comparison.
+        for a runaway comparison. A host started before a preload was registered is restarted
+        here, unless tasks are in flight (they would be lost).
         """
         self._ensure()
-        assert self._ready is not None
-        self._ready.result(timeout=timeout)
+        ready = self._ready
+        assert ready is not None
+        ready.result(timeout=timeout)
+        if self._stale() and not self._pending:
+            with self._lock, self._write_lock:  # submit() registers and writes under _write_lock
+                if self._alive() and self._stale() and not self._pending:
+                    self._kill_host()
+                    self.restarts += 1
+                    self._start()
+            ready = self._ready
+            assert ready is not None
+            ready.result(timeout=timeout)
 
     def _kill_host(self) -> None:
         proc = self._proc
@@ -213,18 +283,19 @@ class WorkerPool:
 
     def submit(self, fn: Callable[..., Any], *args: Any, timeout: float) -> Future[Any]:
         """Send ``fn(*args)`` to a worker that is killed after ``timeout`` seconds of running."""
-        proc = self._ensure()
+        self._ensure()
         fut: Future[Any] = Future()
         task_id = next(self._ids)
         fut.task_id = task_id  # type: ignore[attr-defined]
-        self._pending[task_id] = fut
         self.tasks += 1
         timeout = max(float(timeout), 0.001)
         try:
             with self._write_lock:
-                assert proc.stdin is not None
+                proc = self._proc  # the current host, even if warmup() just replaced it
+                assert proc is not None and proc.stdin is not None
+                self._pending[task_id] = fut
                 _write_frame(proc.stdin, (task_id, _path_of(fn), args, timeout, time.monotonic() + timeout))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, AssertionError) as exc:
             self._pending.pop(task_id, None)
             fut.set_result(("error", f"worker host unavailable: {exc}"))
         return fut
@@ -334,27 +405,6 @@ def _worker_init(memory_limit: int, close_fds: tuple[int, ...] = ()) -> None:
             pass
 
 
-def burn(seconds: float) -> float:
-    """Busy-loop for ``seconds`` (CPU-bound, like a runaway SymPy call): forces timeouts in tests."""
-    end = time.monotonic() + seconds
-    n = 0
-    while time.monotonic() < end:
-        n += 1
-    return seconds
-
-
-def address_space_limit() -> int:
-    """The worker's ``RLIMIT_AS`` soft limit in bytes (-1: unlimited); for self-checks."""
-    import resource
-
-    return resource.getrlimit(resource.RLIMIT_AS)[0]
-
-
-def allocate(n_bytes: int) -> int:
-    """Allocate ``n_bytes`` (a runaway expression's memory, in tests): MemoryError past the limit."""
-    return len(bytearray(n_bytes))
-
-
 class _Expired(Exception):
     """The caller's deadline passed while the task waited in the queue."""
 
@@ -372,26 +422,15 @@ def _run_task(path: str, args: tuple[Any, ...], deadline: float = float("inf")) 
     return fn(*args)
 
 
-def _preload() -> None:
-    import logging
-    import warnings
-
-    warnings.filterwarnings("ignore")
-    logging.getLogger("math_verify").setLevel(logging.CRITICAL)
-    try:
-        import math_verify.grader
-        import math_verify.parser
-
-        # We switch math-verify's signal timeouts off on purpose; silence its warning about it.
-        math_verify.parser.TIMEOUT_WARNING_SHOWN = True
-        math_verify.grader.TIMEOUT_WARNING_SHOWN = True
-        from rlvr_rewards.verifiers.symbolic import symbolic_equal
-
-        # Warm math-verify's lazy paths once here; forked workers inherit them.
-        symbolic_equal("\\frac{1}{2}+x", ("x+0.5",))
-        symbolic_equal("\\sum_{k=1}^{3} k", ("6",))
-    except Exception:  # noqa: BLE001 - import problems surface as task errors
-        pass
+def _run_preloads(paths: list[str]) -> dict[str, str]:
+    """Import and call each preload in the host; failures are skipped and reported."""
+    failures: dict[str, str] = {}
+    for path in paths:
+        try:
+            _run_task(path, ())
+        except Exception as exc:  # noqa: BLE001 - a broken preload only costs its warm-up
+            failures[path] = f"{type(exc).__name__}: {exc}"[:300]
+    return failures
 
 
 def _watch_parent(parent: int) -> None:
@@ -405,8 +444,11 @@ def _watch_parent(parent: int) -> None:
                 os._exit(0)
 
 
-def host_main(workers: int, memory_limit: int) -> None:
-    """Serve tasks from stdin until it closes; every task runs in a killable forked worker."""
+def host_main(workers: int, memory_limit: int, preload: list[str] | None = None) -> None:
+    """Serve tasks from stdin until it closes; every task runs in a killable forked worker.
+
+    ``preload`` ("package.module:function" paths) run here first, so the workers inherit them.
+    """
     import multiprocessing
 
     from pebble import ProcessPool
@@ -426,7 +468,7 @@ def host_main(workers: int, memory_limit: int) -> None:
     os.dup2(devnull, 0)
     os.dup2(2, 1)
     sys.stdin = open(os.devnull)  # noqa: SIM115
-    _preload()
+    failures = _run_preloads(list(preload or ()))
     pool = ProcessPool(
         max_workers=workers, initializer=_worker_init, initargs=(memory_limit, (stdin, stdout)),
         context=multiprocessing.get_context("fork"),
@@ -458,7 +500,7 @@ def host_main(workers: int, memory_limit: int) -> None:
     for f in warm:
         f.result()
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
-    reply("ready")
+    reply(("ready", failures))
     try:
         while True:
             try:
@@ -480,4 +522,4 @@ def host_main(workers: int, memory_limit: int) -> None:
 
 
 if __name__ == "__main__":
-    host_main(int(sys.argv[1]), int(sys.argv[2]))
+    host_main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:])

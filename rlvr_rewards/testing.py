@@ -1,4 +1,5 @@
-"""Tiny, randomly initialised vision-language models built locally (no hub, no downloads).
+"""``rlvr_rewards.testing``: tiny, randomly initialised vision-language models built locally (no
+hub, no downloads), for an offline smoke test of the ``vlm`` pipeline and the trainer set-ups.
 
 For tests, benchmarks and users' smoke tests of the rollout path: a Qwen2.5-VL
 (``Qwen2_5_VLForConditionalGeneration``) and an Idefics3 / SmolVLM
@@ -9,10 +10,10 @@ sizes, and a chat template in the style of the real checkpoint.
 
 .. code-block:: python
 
-    from rlvr_rewards.vlm import tiny
-    model, processor = tiny.build_tiny_qwen2_5_vl("/tmp/tiny-qwen")   # also saved there
-    model, processor = tiny.build_tiny_idefics3("/tmp/tiny-smolvlm")
-    images = tiny.random_images(2, seed=0)
+    from rlvr_rewards import testing
+    model, processor = testing.build_tiny_qwen2_5_vl("/tmp/tiny-qwen")   # also saved there
+    model, processor = testing.build_tiny_idefics3("/tmp/tiny-smolvlm")
+    images = testing.random_images(2, seed=0)
 
 ``flat_logits=True`` zeroes the LM head so that sampling is uniform over the vocabulary (the
 end-of-sequence token comes up with probability 1/V per step): handy when a test needs both
@@ -28,7 +29,10 @@ model replies with exactly one of those tokens, uniformly at random, then end-of
 model whose completions are sometimes right, so rewards vary within a GRPO group.
 
 The outputs are noise; the models exist to exercise the real preprocessing, batching and
-``generate`` paths. Needs the ``vlm`` extra (torch, transformers, tokenizers, pillow).
+``generate`` paths. Needs the ``vlm`` extra (torch, transformers, tokenizers, pillow), imported
+only when a builder runs: ``import rlvr_rewards.testing`` itself is light. (The scripted judge
+server and the worker probes of the package's own tests live in ``tests/support/``, outside the
+package.)
 """
 
 from __future__ import annotations
@@ -294,7 +298,7 @@ def build_tiny_qwen2_5_vl(
                                         chat_template=QWEN_CHAT_TEMPLATE)
     except (ImportError, AttributeError, ValueError, TypeError):
         # transformers 5 without torchvision: no video processor (images need none)
-        from .rollout import image_only_processor
+        from .vlm.rollout import image_only_processor
 
         processor = image_only_processor(Qwen2_5_VLProcessor, image_processor, tokenizer,
                                          QWEN_CHAT_TEMPLATE)

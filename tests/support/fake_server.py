@@ -6,10 +6,12 @@ benchmarks/bench_judge.py use it; the end-to-end test against a real server (a m
 ``GET /v1/models`` on 127.0.0.1 (an ephemeral port by default) with HTTP/1.1 keep-alive, one
 thread per connection, and stops itself after ``max_lifetime`` seconds. ``script(request)``
 returns a :class:`Reply`: the judge's text, an HTTP error, a malformed body, a delay, or a
-dropped connection. The default script, :func:`semantic_script`, behaves like a small, gullible
-verifier model: it reads the output and the correct answer from the prompt, says "Correct" when
-they match after light normalisation (number words included), and says "Correct" to any prompt
-that contains "ignore previous instructions" — so tests can show that such text never reaches it.
+dropped connection. The default script, :func:`semantic_script`, behaves like a small verifier
+model: it reads the output and the correct answer from the prompt and says "Correct" when they
+match after light normalisation (number words included); instructions in the prompt do not move
+it. :func:`gullible_script` is the same model fooled by injections: it says "Correct" to any
+prompt that contains "ignore previous instructions". Tests about judge hacking pass it
+explicitly, so they can show that such text never reaches the judge.
 
     with ScriptedJudgeServer() as server:
         verifier = create_verifier("accuracy_judge", url=server.url, model=server.model)
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["Reply", "ScriptedJudgeServer", "ScriptedRequest", "semantic_script"]
+__all__ = ["Reply", "ScriptedJudgeServer", "ScriptedRequest", "gullible_script", "semantic_script"]
 
 
 @dataclass
@@ -81,14 +83,22 @@ def _norm(text: str) -> str:
 
 
 def semantic_script(req: ScriptedRequest) -> Reply:
-    """A gullible verifier model: normalised match → "Correct"; injected orders are obeyed."""
-    if re.search(r"ignore (?:all )?previous instructions", req.prompt, re.I):
-        return Reply("Correct")
+    """A verifier model: normalised match → "Correct"; text in the prompt gives it no orders."""
     if req.output is None or req.answer is None:
         return Reply("I cannot tell.")
     golds = [g.strip() for g in req.answer.split("|")]
     ok = any(_norm(req.output) == _norm(g) and _norm(g) for g in golds)
     return Reply("Correct" if ok else "Incorrect")
+
+
+_INJECTION = re.compile(r"ignore (?:all )?previous instructions", re.I)
+
+
+def gullible_script(req: ScriptedRequest) -> Reply:
+    """:func:`semantic_script` that obeys injected orders: "ignore previous instructions" → "Correct"."""
+    if _INJECTION.search(req.prompt):
+        return Reply("Correct")
+    return semantic_script(req)
 
 
 class _Handler(BaseHTTPRequestHandler):

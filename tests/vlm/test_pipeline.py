@@ -79,7 +79,7 @@ def test_tiny_qwen_with_real_token_ids_answers_a_digit(tmp_path):
     and the answer head: one of the answer tokens, then end-of-turn."""
     torch = pytest.importorskip("torch")
     pytest.importorskip("transformers")
-    from rlvr_rewards.vlm import tiny
+    from rlvr_rewards import testing as tiny
 
     model, proc = tiny.build_tiny_qwen2_5_vl(tmp_path / "m", qwen_token_ids=True, patch_size=7, answers=["2", "3", "4"])
     tok = proc.tokenizer

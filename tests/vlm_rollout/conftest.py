@@ -12,7 +12,7 @@ VLM_DEPS = ("torch", "transformers", "tokenizers", "PIL")
 def importorskip_vlm():
     for name in VLM_DEPS:
         pytest.importorskip(name)
-    from rlvr_rewards.vlm import tiny
+    from rlvr_rewards import testing as tiny
 
     return tiny
 

@@ -246,7 +246,7 @@ def test_swift_rlhf_cli_trains_with_our_rewards(tmp_path):
     the mean, advantages 0), and swift's own ``format`` ORM ran next to it.
     """
     from rlvr_rewards import check
-    from rlvr_rewards.vlm import tiny
+    from rlvr_rewards import testing as tiny
     from rlvr_rewards.vlm.export import export_swift_jsonl
     from rlvr_rewards.vlm.synthetic import clevr_counting
 

@@ -249,7 +249,7 @@ def test_mixed_parquet_through_rlhf_dataset(tmp_path):
     message builder puts one image block per tag."""
     from verl.utils.dataset.rl_dataset import RLHFDataset
 
-    from rlvr_rewards.vlm import tiny
+    from rlvr_rewards import testing as tiny
     from rlvr_rewards.vlm.export import export_verl_parquet
     from rlvr_rewards.vlm.records import VLMRecord
     from rlvr_rewards.vlm.synthetic import clevr_counting
