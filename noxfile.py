@@ -2,8 +2,10 @@
 
 ``nox`` (all sessions) or ``nox -s trl``. Each session builds its own virtual environment with uv,
 installs torch 2.13.0 CPU (the local wheel in $PIP_FIND_LINKS, so no CUDA packages are pulled),
-the framework at the tested version, and this package, then runs tests/integrations/test_<name>.py
-(`judge`: the model judge against `transformers serve`, a real OpenAI-compatible server).
+the framework and this package under two constraints files (`-c`: constraints.txt, the scoring stack,
+and tests/integrations/e2e/constraints-<name>.txt, the trainer stack, exact versions), then runs
+tests/integrations/e2e/test_<name>.py (`judge`: the model judge against `transformers serve`, a real
+OpenAI-compatible server). uv takes wheels from its cache (~/.cache/uv) when it has them.
 """
 
 from __future__ import annotations
@@ -24,21 +26,34 @@ if os.path.exists("/etc/ssl/certs/ca-certificates.crt"):
 TORCH = "torch==2.13.0+cpu"
 
 
-def _install(session: nox.Session, requirements: str) -> None:
-    session.install("--find-links", FIND_LINKS, TORCH, "-r", requirements, "-e", ".", "pytest")
+E2E = "tests/integrations/e2e"
+# What each session asks for; the versions come from the constraints files.
+REQUIRES = {
+    "trl": ["trl", "transformers", "datasets", "pillow", "tokenizers"],
+    "swift": ["ms-swift", "msgspec", "trl", "transformers", "pillow", "tokenizers"],
+    "verl": ["verl", "hydra-core", "omegaconf", "openai", "transformers", "pillow", "numpy", "tokenizers"],
+    "openrlhf": ["transformers", "pylatexenc", "aiohttp", "tokenizers"],
+    "judge": ["transformers[serving]", "openai", "tokenizers"],
+}
+
+
+def _install(session: nox.Session, name: str) -> None:
+    constraints = f"{E2E}/constraints-{name}.txt"
+    pins = ("-c", "constraints.txt", "-c", constraints)
+    session.install("--find-links", FIND_LINKS, *pins, TORCH, *REQUIRES[name], "-e", ".", "pytest")
     # A framework whose own pins cannot be installed here (OpenRLHF: flash-attn, deepspeed, vLLM) is
-    # listed in its requirements file as "# no-deps: name==version" and installed without dependencies.
-    with open(requirements) as f:
+    # listed in its constraints file as "# no-deps: name==version" and installed without dependencies.
+    with open(constraints) as f:
         no_deps = [line.split(":", 1)[1].strip() for line in f if line.startswith("# no-deps:")]
     if no_deps:
         session.install("--no-deps", *no_deps)
 
 
-def _run(session: nox.Session, name: str) -> None:
-    _install(session, f"tests/integrations/requirements-{name}.txt")
+def _run(session: nox.Session, name: str, env: dict[str, str] | None = None) -> None:
+    _install(session, name)
     session.run(
-        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", f"tests/integrations/test_{name}.py",
-        *session.posargs, env={"RLVR_INTEGRATION": name},
+        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{E2E}/test_{name}.py",
+        *session.posargs, env={"RLVR_INTEGRATION": name, **(env or {})},
     )
 
 
@@ -72,8 +87,4 @@ def openrlhf(session: nox.Session) -> None:
 def judge(session: nox.Session) -> None:
     """The model judge against a real OpenAI-compatible server: `transformers serve` with a tiny
     random chat model built by the test, on loopback, offline (no model hub)."""
-    _install(session, "tests/integrations/requirements-judge.txt")
-    session.run(
-        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/integrations/test_judge.py",
-        *session.posargs, env={"RLVR_INTEGRATION": "judge", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
-    )
+    _run(session, "judge", env={"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})

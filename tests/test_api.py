@@ -66,7 +66,7 @@ def test_list_verifiers_has_builtins():
         assert name in names
 
 
-def test_register_class_verifier():
+def test_register_class_verifier(fresh_registry):
     name = _name("short_answer")
 
     @register(name)
@@ -86,7 +86,7 @@ def test_register_class_verifier():
     assert check("this one is far too long", None, verifier=name).score == 0.0
 
 
-def test_register_function_verifier():
+def test_register_function_verifier(fresh_registry):
     name = _name("is_42")
 
     @register(name)
@@ -102,7 +102,7 @@ def test_register_function_verifier():
     assert check("", "1", verifier=name).outcome is Outcome.NO_ANSWER
 
 
-def test_function_verifier_float_result_is_clamped():
+def test_function_verifier_float_result_is_clamped(fresh_registry):
     name = _name("half")
     register(name)(lambda sample: 7.5)
     assert check(r"\boxed{1}", "1", verifier=name).score == 1.0
@@ -111,7 +111,7 @@ def test_function_verifier_float_result_is_clamped():
     assert check(r"\boxed{1}", "1", verifier=name2).score == 0.0
 
 
-def test_duplicate_name_raises():
+def test_duplicate_name_raises(fresh_registry):
     name = _name("dup")
     register(name)(lambda sample: True)
     with pytest.raises(ValueError):
@@ -123,7 +123,7 @@ def test_duplicate_name_raises():
     assert check(r"\boxed{1}", "1", verifier=name).score == 0.0
 
 
-def test_register_rejects_non_verifier_class():
+def test_register_rejects_non_verifier_class(fresh_registry):
     with pytest.raises(TypeError):
         register(_name("bad"))(type("NotAVerifier", (), {}))
 
@@ -196,7 +196,7 @@ def test_weighted_bad_gold_scores_zero_not_the_format_bonus():
     assert verdict.reward is None
 
 
-def test_register_spec_composite():
+def test_register_spec_composite(fresh_registry):
     name = _name("spec")
     register_spec(name, "exact > numeric")
     assert check(r"\boxed{3.0}", "3", verifier=name).score == 1.0

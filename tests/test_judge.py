@@ -3,7 +3,7 @@
 Every test talks to a real ``ThreadingHTTPServer`` on 127.0.0.1 (ephemeral port) that implements
 ``/v1/chat/completions`` with scripted behaviour (tests/support/fake_server.py), so verdicts are
 deterministic; the client under test is the real one (the openai SDK), nothing is patched. The
-same client against a real model server (``transformers serve``) is tests/integrations/test_judge.py
+same client against a real model server (``transformers serve``) is tests/integrations/e2e/test_judge.py
 (``nox -s judge``).
 """
 

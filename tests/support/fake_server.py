@@ -2,7 +2,7 @@
 
 Test support, not part of the package: the deterministic verdict tests (tests/test_judge.py) and
 benchmarks/bench_judge.py use it; the end-to-end test against a real server (a model served by
-``transformers serve``) is tests/integrations/test_judge.py. Standard library only. ``ScriptedJudgeServer(script)`` serves ``POST /v1/chat/completions`` and
+``transformers serve``) is tests/integrations/e2e/test_judge.py. Standard library only. ``ScriptedJudgeServer(script)`` serves ``POST /v1/chat/completions`` and
 ``GET /v1/models`` on 127.0.0.1 (an ephemeral port by default) with HTTP/1.1 keep-alive, one
 thread per connection, and stops itself after ``max_lifetime`` seconds. ``script(request)``
 returns a :class:`Reply`: the judge's text, an HTTP error, a malformed body, a delay, or a

@@ -32,7 +32,7 @@ try:
 except ImportError as exc:  # pragma: no cover - an environment problem, said plainly
     raise ImportError(
         "openrlhf must be installed with --no-deps (the '# no-deps:' line of "
-        "tests/integrations/requirements-openrlhf.txt; noxfile.py's openrlhf session does it)"
+        "tests/integrations/e2e/constraints-openrlhf.txt; noxfile.py's openrlhf session does it)"
     ) from exc
 
 LONG_THINK = (

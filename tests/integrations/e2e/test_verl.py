@@ -318,7 +318,7 @@ def vlm_tokenizer(tmp_path_factory):
 def judge_server():
     import sys
 
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/: support.fake_server
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # tests/: support.fake_server
     from support.fake_server import ScriptedJudgeServer
 
     with ScriptedJudgeServer() as server:

@@ -3,7 +3,7 @@
 ``SingleTurnAgentExecutor`` imports ``--reward.remote_url`` (a .py path) as a module named
 ``reward_func`` and calls ``reward_func([query], [prompt], [label])`` in a thread, where the query
 is prompt + response decoded with special tokens. The executor itself runs in
-``nox -s openrlhf`` (tests/integrations/test_openrlhf.py).
+``nox -s openrlhf`` (tests/integrations/e2e/test_openrlhf.py).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 TRL 1.16 (``GRPOTrainer._calculate_rewards``, same in ``RLOOTrainer``) calls
 ``f(prompts=, completions=, completion_ids=, **dataset_columns, trainer_state=, log_extra=, log_metric=)``;
-the real trainers run in ``nox -s trl`` (tests/integrations/test_trl.py).
+the real trainers run in ``nox -s trl`` (tests/integrations/e2e/test_trl.py).
 """
 
 from __future__ import annotations
