@@ -397,7 +397,7 @@ def judge_env(monkeypatch):
     pytest.importorskip("openai")
     from support.fake_server import ScriptedJudgeServer
 
-    state = registry.snapshot()
+    state = _without_shared_judge()
     with ScriptedJudgeServer() as server:
         monkeypatch.setenv("REWARD_MODEL_URL", server.url)
         monkeypatch.setenv("REWARD_MODEL_NAME", server.model)
@@ -411,11 +411,24 @@ def judge_env(monkeypatch):
             registry.restore(state)
 
 
+def _without_shared_judge():
+    """Drop the shared accuracy_judge instance (another test may have built one bound to its own
+    server); returns the registry state to restore."""
+    state = registry.snapshot()
+    factories, aliases, defaults, specs = state
+    registry.restore((factories, aliases, {k: v for k, v in defaults.items() if k != "accuracy_judge"}, specs))
+    return state
+
+
 def test_verl_vlm_pm1_needs_a_judge_url_only_when_built(monkeypatch):
     monkeypatch.delenv("REWARD_MODEL_URL", raising=False)
     assert registry.spec_of("verl_vlm_pm1") == "2*format*accuracy_judge - 1"  # registered at import
-    with pytest.raises(ValueError, match="judge URL"):
-        build("verl_vlm_pm1")
+    state = _without_shared_judge()
+    try:
+        with pytest.raises(ValueError, match="judge URL"):
+            build("verl_vlm_pm1")
+    finally:
+        registry.restore(state)
 
 
 def test_verl_vlm_pm1_with_the_judge(judge_env):
