@@ -133,3 +133,15 @@ def test_batch_and_check_agree_and_sample_inputs_are_read_only():
         s.completion = "other"  # type: ignore[misc]
     with pytest.raises(AttributeError):
         s.gold = "2"  # type: ignore[misc]
+
+
+def test_language_variant_rebuilds_inside_a_product():
+    """code_format inside a product (a ±1 spec) checks the sample's language too."""
+    from rlvr_rewards import build
+    from rlvr_rewards.shaping.groups import with_language
+
+    v = build("2*format*code_format - 1")
+    w = with_language(v, "python")
+    product = w.parts[0][1]
+    assert [getattr(f, "language", None) for f in product.verifiers][1] == "python"
+    assert w.constant == v.constant and w.name == v.name

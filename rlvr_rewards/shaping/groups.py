@@ -72,14 +72,14 @@ def with_language(v: Verifier, language: str) -> Verifier:
 
 
 def _rebuild(v: Any, language: str) -> Any:
-    from ..verifiers.compose import Cascade, Weighted
+    from ..verifiers.compose import Cascade, Product, Weighted
 
     if getattr(v, "language_option", False):
         return v.with_language(language)
     if isinstance(v, Weighted) and _has_language(v):
-        return Weighted([(w, _rebuild(p, language)) for w, p in v.parts], name=v.name)
-    if isinstance(v, Cascade) and _has_language(v):
-        return Cascade([_rebuild(p, language) for p in v.verifiers], name=v.name)
+        return Weighted([(w, _rebuild(p, language)) for w, p in v.parts], name=v.name, constant=v.constant)
+    if isinstance(v, (Cascade, Product)) and _has_language(v):
+        return type(v)([_rebuild(p, language) for p in v.verifiers], name=v.name)
     return v
 
 
