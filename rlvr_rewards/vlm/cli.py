@@ -117,9 +117,9 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def register_cli(subparsers: Any) -> None:
     """Add ``data analyze`` and ``pipeline`` to an ``argparse`` sub-parser set."""
-    from ..cli import VLM_COMMANDS  # the help texts the core CLI lists without importing this
-
-    d = subparsers.add_parser("data", help=VLM_COMMANDS["data"])
+    # rlvr_rewards.cli.VLM_COMMANDS lists these names and help texts without importing this
+    # module (tests/test_scaffolding.py keeps the two equal).
+    d = subparsers.add_parser("data", help="dataset tools (vlm extra)")
     dsub = d.add_subparsers(dest="data_command", required=True)
     a = dsub.add_parser("analyze", help="statistics, plots and an HTML report for a dataset")
     a.add_argument("dataset", help="Hugging Face id, local parquet/jsonl/arrow/save_to_disk path, or 'synthetic'")
@@ -127,7 +127,7 @@ def register_cli(subparsers: Any) -> None:
     _common(a)
     a.set_defaults(func=_cmd_analyze)
 
-    p = subparsers.add_parser("pipeline", help=VLM_COMMANDS["pipeline"])
+    p = subparsers.add_parser("pipeline", help="analysis → prompts → rollouts → scoring → advantages → exports (vlm extra)")
     p.add_argument("--dataset", default=None, help="Hugging Face id or local path (default: built-in synthetic tasks, offline)")
     p.add_argument("--out", default="vlm_pipeline", help="output directory (default: ./vlm_pipeline)")
     p.add_argument("--model", default=None, help="local Hugging Face model directory; without it, reference pseudo-rollouts are scored")
