@@ -46,10 +46,8 @@ def matching_brace(text: str, i: int) -> int:
 
     -1 also when ``text[i]`` is not ``{``.
     """
-    if text[i : i + 1] != "{":
-        return -1
     close = text.find("}", i + 1)
-    if close < 0:
+    if close < 0 or i < 0 or text[i] != "{":
         return -1
     if text.find("{", i + 1, close) < 0 and text[close - 1] != "\\":
         return close  # "{42}", "{\\pi}": no nested brace, "}" not escaped — no regex needed

@@ -466,16 +466,17 @@ def extract_answer(
     if found is not None:
         return found
     text, region = completion, "full"
-    # Most completions have no tags: one "<" test, then substring tests inside rlvr_rewards.regions.
+    # Cheap substring tests first (no call at all for the many completions without tags); the
+    # regions helpers repeat them, so they are only a shortcut here.
     has_lt = "<" in text
-    if has_lt:
+    if has_lt and ("<t" in text or "<T" in text or "</t" in text or "</T" in text):
         end = think_end(text)
         if end > 0:
             text, region = text[end:], "after_think"
         elif end < 0:
             return Extraction(None, "none", (), False, region)
 
-    blocks = answer_blocks(text) if has_lt else None
+    blocks = answer_blocks(text) if has_lt and ("<a" in text or "<A" in text) else None
     if blocks is not None:
         answer: str | None = None
         cands: list[str] = []

@@ -378,3 +378,17 @@ def as_list(value: Value) -> Value | None:
         if items:
             return Value(Kind.LIST, value.raw, value.norm, value.text, items=items)
     return None
+
+
+def is_symbol(lhs: str) -> bool:
+    """``x``, ``y_1``, ``\\theta``, ``f(x)``: the name of what the answer gives a value to."""
+    if not lhs or len(lhs) > 12:
+        return False
+    if lhs.isalpha() and len(lhs) <= 2:
+        return True
+    if lhs.startswith("\\") and lhs[1:].isalpha():
+        return True
+    if "_" in lhs:
+        head = lhs.split("_", 1)[0]
+        return head.isalpha() and len(head) == 1
+    return lhs[0].isalpha() and lhs[1:2] == "(" and lhs.endswith(")")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..letters import answer_label, is_label_gold, labelled_content
 from ..parsing.normalize import units_compatible
-from ..parsing.values import Kind, Value, parse_value
+from ..parsing.values import Kind, Value, is_symbol, parse_value
 from ..registry import register
 from ..sample import Sample
 from .base import ValueVerifier
@@ -26,10 +26,10 @@ class ExactVerifier(ValueVerifier):
         if pred.norm == gold.norm and pred.kind is gold.kind:
             return True
         if gold.kind is Kind.RELATION and pred.kind is not Kind.RELATION and gold.op == "=":
-            if gold.items and gold.items[0].norm == pred.norm and _is_symbol(gold.lhs):
+            if gold.items and gold.items[0].norm == pred.norm and is_symbol(gold.lhs):
                 return True
         if pred.kind is Kind.RELATION and gold.kind is not Kind.RELATION and pred.op in ("=", "≈"):
-            if pred.items and pred.items[0].norm == gold.norm and _is_symbol(pred.lhs):
+            if pred.items and pred.items[0].norm == gold.norm and is_symbol(pred.lhs):
                 return True
         if is_label_gold(gold.norm):  # a gold "(d)": the answer's own option label decides
             answer = sample.extraction.answer or pred.raw  # the label as written, before any stripping
@@ -54,17 +54,3 @@ def _option_content(pred: Value) -> Value | None:
     """``(B) no`` → the value ``no``: what an answer states after its option label."""
     content = labelled_content(pred.raw.strip())  # "(B) no", "(C) Thursday", "(c) 25"
     return parse_value(content) if content is not None else None
-
-
-def _is_symbol(lhs: str) -> bool:
-    """``x``, ``y_1``, ``\\theta``, ``f(x)``: the name of what the answer gives a value to."""
-    if not lhs or len(lhs) > 12:
-        return False
-    if lhs.isalpha() and len(lhs) <= 2:
-        return True
-    if lhs.startswith("\\") and lhs[1:].isalpha():
-        return True
-    if "_" in lhs:
-        head = lhs.split("_", 1)[0]
-        return head.isalpha() and len(head) == 1
-    return lhs[0].isalpha() and lhs[1:2] == "(" and lhs.endswith(")")

@@ -27,12 +27,11 @@ from functools import lru_cache
 from ..brackets import encloses, find_top_level
 from ..config import GradeConfig
 from ..parsing import expr as ex
-from ..parsing.values import MAX_ANSWER_LEN, Kind, Value, as_list, parse_value, split_top
+from ..parsing.values import MAX_ANSWER_LEN, Kind, Value, as_list, is_symbol, parse_value, split_top
 from ..registry import register
 from ..sample import Sample
 from .base import ValueVerifier
-from .exact import _is_symbol
-from .numeric import _final, numbers_equal
+from .numeric import final_value, numbers_equal
 
 _ORDERED = (Kind.TUPLE, Kind.INTERVAL)
 _RELATION_CHARS = re.compile(r"[<>=]|\\[lg]e|\\in|\\mid")
@@ -81,7 +80,7 @@ def compare_values(
         if pv is not pred or gv is not gold:
             return compare_values(pv, gv, config, depth + 1, int_params)
     if gk is Kind.RELATION and pk is not Kind.RELATION:
-        if gold.op == "=" and _is_symbol(gold.lhs) and gold.items:
+        if gold.op == "=" and is_symbol(gold.lhs) and gold.items:
             r = compare_values(pred, gold.items[0], config, depth + 1, int_params)
             return r if r is True else _bound_variables(pred, gold) or r
         if gold.op == "=" and pk in (Kind.NUMBER, Kind.EXPR) and gold.lhs and "(" not in gold.lhs:
@@ -90,7 +89,7 @@ def compare_values(
             return False
         return None
     if pk is Kind.RELATION and gk is not Kind.RELATION:
-        if pred.op == "=" and _is_symbol(pred.lhs) and pred.items:
+        if pred.op == "=" and is_symbol(pred.lhs) and pred.items:
             r = compare_values(pred.items[0], gold, config, depth + 1, int_params)
             return r if r is True else _bound_variables(pred, gold) or r
         if gk is Kind.NUMBER and pred.op in ("<", ">", "<=", ">=", "\\le", "\\ge"):
@@ -98,19 +97,19 @@ def compare_values(
             # goes on to state one ("≈ 67.7", "= 12"), which then decides
             tail = pred.items[0] if pred.items else None
             if tail is not None and tail.kind is Kind.RELATION and tail.op in ("=", "≈"):
-                final = _final(tail)
+                final = final_value(tail)
                 if final.kind in (Kind.NUMBER, Kind.EXPR):
                     return compare_values(final, gold, config, depth + 1, int_params)
             return False
         if gk is Kind.NUMBER and pred.op in ("=", "≈"):
             # "\frac{1}{e-1} + 1 = \frac{e}{e-1}", "\pi(4-1) = 3\pi" against a number: the value
             # the chain ends with (the numeric tier reads plain numbers the same way)
-            final = _final(pred)
+            final = final_value(pred)
             if final is not pred and final.kind in (Kind.NUMBER, Kind.EXPR):
                 return compare_values(final, gold, config, depth + 1, int_params)
         return None
     if pk is Kind.RELATION and gk is Kind.RELATION:
-        if pred.op == gold.op and pred.lhs == gold.lhs and _is_symbol(gold.lhs):
+        if pred.op == gold.op and pred.lhs == gold.lhs and is_symbol(gold.lhs):
             return compare_values(pred.items[0], gold.items[0], config, depth + 1, int_params)
         if pred.op == "=" and gold.op == "=":
             r = _bound_variables(pred, gold)

@@ -12,11 +12,10 @@ from fractions import Fraction
 
 from ..config import GradeConfig
 from ..parsing.normalize import scale_of, units_compatible
-from ..parsing.values import Kind, Value
+from ..parsing.values import Kind, Value, is_symbol
 from ..registry import register
 from ..sample import Sample
 from .base import ValueVerifier
-from .exact import _is_symbol
 
 _HALF = Fraction(1, 2)
 
@@ -92,7 +91,7 @@ def _rounds_to_gold(p: Fraction, pred: Value, q: Fraction, gold: Value) -> bool:
     return abs(p - q) * 10**places <= _HALF if places >= 0 else abs(p - q) <= _HALF * Fraction(10) ** -places
 
 
-def _final(value: Value) -> Value:
+def final_value(value: Value) -> Value:
     """The value an answer's equation chain states: ``y(0.2) = 2 + 0.2 \\cdot 1 = 2.2`` → ``2.2``,
     ``rank(B) = 0`` → ``0``. Used on the prediction against a gold that is not an equation (a gold
     equation such as ``2x-y=0`` is never reduced to its right side, see ``compare``)."""
@@ -147,8 +146,8 @@ class NumericVerifier(ValueVerifier):
         if pred.kind is Kind.RELATION and gold.kind is Kind.RELATION:
             return None  # two equations: the latex tier compares operators and sides
         if pred.kind is Kind.RELATION:
-            pred = _final(pred)
-        if gold.kind is Kind.RELATION and gold.op == "=" and gold.items and _is_symbol(gold.lhs):
+            pred = final_value(pred)
+        if gold.kind is Kind.RELATION and gold.op == "=" and gold.items and is_symbol(gold.lhs):
             gold = gold.items[0]
         if pred.kind is not Kind.NUMBER or gold.kind is not Kind.NUMBER:
             if pred.kind is Kind.EXPR or gold.kind is Kind.EXPR:
