@@ -4,6 +4,7 @@
 * :func:`leading_letter`: a text that opens with a letter and goes on (``(B) 60°``, ``B. 60°``);
 * :func:`gold_letter`: the letter a gold names, by either rule after normalisation (``mcq``, the
   ``accuracy`` dispatch, batch dedupe and the VLM tools all ask this one function);
+  :func:`reads_completion`: whether a gold is a letter gold, so ``mcq`` reads the completion;
 * :func:`option_label` / :func:`strip_option_label`: an option label (lower case too) in front of
   a stated answer (``(d) 0.5θ^-2``);
 * :func:`own_label`: the label an option text carries itself (``A. 3``, ``(B) 4``);
@@ -22,7 +23,7 @@ from .parsing.normalize import normalize
 
 __all__ = [
     "LETTERS", "answer_label", "bare_letter", "gold_letter", "is_label_gold", "labelled_content", "leading_letter",
-    "option_label", "own_label", "strip_option_label",
+    "option_label", "own_label", "reads_completion", "strip_option_label",
 ]
 
 LETTERS = "ABCDEFGHIJ"
@@ -55,6 +56,16 @@ def gold_letter(gold: str) -> str | None:
     """The option letter a gold names ("B", "(B)", "(B) 60°"), None for other golds."""
     text = normalize(str(gold)).strip()
     return bare_letter(text) or leading_letter(text)
+
+
+def reads_completion(gold: object) -> bool:
+    """Whether ``mcq`` may read the whole completion for this gold, not only the extracted
+    answer: always for a letter gold (batch dedupe must then key on the completion's text)."""
+    if isinstance(gold, str):
+        return gold_letter(gold) is not None
+    if isinstance(gold, (list, tuple)):
+        return any(isinstance(g, str) and gold_letter(g) is not None for g in gold)
+    return False
 
 
 # -- labels in front of an answer (lower case too) -----------------------------------------------

@@ -113,3 +113,12 @@ def test_exact_tier_label_rules() -> None:
     assert answer_label("(D)") == "D" and answer_label("(d): 25") == "d" and answer_label("(d)x") is None
     assert labelled_content("(B) no") == "no" and labelled_content("(B)no") is None
     assert labelled_content("B) no") is None and labelled_content("(B) " + "x" * 202) is None
+
+
+def test_reads_completion_is_the_letter_gold_rule() -> None:
+    from rlvr_rewards.letters import reads_completion
+    from rlvr_rewards.verifiers.mcq import reads_completion as mcq_reads_completion
+
+    assert mcq_reads_completion is reads_completion
+    assert reads_completion("B") and reads_completion(["42", "(C) 6"]) and not reads_completion("42")
+    assert not reads_completion(3) and not reads_completion([3, "x"])

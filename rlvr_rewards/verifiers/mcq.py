@@ -13,7 +13,7 @@ reading itself lives in :mod:`.mcq_extract`.
 from __future__ import annotations
 
 from ..extraction import split_alternatives
-from ..letters import gold_letter  # re-exported: the one letter-gold rule
+from ..letters import gold_letter, reads_completion  # re-exported: the one letter-gold rule
 from ..registry import register
 from ..sample import Sample
 from ..verdict import Decision, Outcome
@@ -43,16 +43,6 @@ def letter_of(answer: str, options: list[str] | None = None) -> str | None | boo
     """The letter an extracted answer names; False for several letters (a hedge); None if none."""
     got = read_answer(answer, options)
     return None if got == CONTRA else got
-
-
-def reads_completion(gold: object) -> bool:
-    """Whether ``mcq`` may read the whole completion for this gold, not only the extracted
-    answer: always for a letter gold (batch dedupe must then key on the completion's text)."""
-    if isinstance(gold, str):
-        return gold_letter(gold) is not None
-    if isinstance(gold, (list, tuple)):
-        return any(isinstance(g, str) and gold_letter(g) is not None for g in gold)
-    return False
 
 
 @register("mcq", aliases=("multiple_choice",))
