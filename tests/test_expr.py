@@ -416,3 +416,12 @@ def test_arbitrary_text_only_raises_expr_error(text: str) -> None:
     equivalent(e, e)
     canonical(e)
     assert time.perf_counter() - start < HANG_GUARD_S
+
+
+def test_a_power_zero_is_exactly_one_even_of_an_inexact_base() -> None:
+    # Regression (found by test_random_arithmetic_matches_fraction): 0^0 = 1 carried a rounding
+    # error, so (-1 + 0^0)^0 had a base indistinguishable from 0 and was "undefined".
+    for text, value in (("(((0)-(1))+((0)^{0}))^{0}", 1), (r"(\pi-\pi)^0", 1), ("(-1+0^0)^0+1", 2)):
+        v = numeric_value(parse_expr(text))
+        assert v is not None and v == value, text
+    assert eq("(-1+0^0)^0", "1") is True
