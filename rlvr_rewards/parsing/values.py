@@ -34,6 +34,9 @@ MAX_ANSWER_LEN = 1000
 
 
 class Kind(str, Enum):
+    """What a parsed answer is: a number, an expression, a tuple, interval, set, list, matrix or
+    relation, a choice letter, or plain text (a ``str`` enum: compares equal to its value)."""
+
     NUMBER = "number"
     EXPR = "expr"
     TUPLE = "tuple"
