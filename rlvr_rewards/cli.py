@@ -199,8 +199,8 @@ class _AtomicOutput:
 
 def _cmd_score(args: argparse.Namespace) -> int:
     from .api import check_batch
-    from .workers import warmup_in_background
     from .verdict import Outcome
+    from .workers import warmup_in_background
 
     # -- configuration: everything is checked before any file is opened for writing -----------
     path = Path(args.file) if args.file else example_path()

@@ -22,11 +22,11 @@ from typing import Any
 
 from .config import GradeConfig
 from .extraction import Extraction, extract_answer
+from .letters import reads_completion
 from .protocol import FAST, SLOW, Verifier
 from .sample import Sample, to_text
 from .verdict import Outcome, Verdict
 from .verifiers.base import evaluate
-from .verifiers.mcq import reads_completion
 
 _NOTHING = object()
 

@@ -37,10 +37,10 @@ def to_text(obj: Any) -> str:
         text = bytes(obj).decode("utf-8", errors="replace")
     elif isinstance(obj, (list, tuple)):
         text = "\n".join(
-            _message_text(m) for m in obj if not isinstance(m, Mapping) or m.get("role", "assistant") == "assistant"
+            message_text(m) for m in obj if not isinstance(m, Mapping) or m.get("role", "assistant") == "assistant"
         )
     elif isinstance(obj, Mapping):
-        text = _message_text(obj)
+        text = message_text(obj)
     else:
         text = str(obj)
     if len(text) > MAX_COMPLETION_CHARS:
@@ -54,7 +54,7 @@ def to_text(obj: Any) -> str:
     return text
 
 
-def _message_text(message: Any) -> str:
+def message_text(message: Any) -> str:
     """Text of one chat message (or of any other item of a completion list)."""
     if not isinstance(message, Mapping):
         return to_text(message)

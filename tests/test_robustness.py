@@ -272,20 +272,56 @@ def test_injection_strings_never_run(template, tmp_path):
     assert not sentinel.exists(), f"model output was executed: {payload}"
 
 
+def _eval_offenders(source: str, name: str) -> list[str]:
+    """eval / exec / compile calls and SymPy's string evaluators (sympify, parse_expr, S, parse_latex)
+    imported or called in ``source``. ``parse_expr`` also names our own bounded parser
+    (rlvr_rewards.parsing.expr): only SymPy's is banned, however the import is written."""
+    import ast
+
+    tree = ast.parse(source)
+    offenders: list[str] = []
+    sympy_names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sympy":
+            for a in node.names:
+                if a.name in ("sympify", "parse_expr", "S", "parse_latex", "*"):
+                    offenders.append(f"{name}:{node.lineno}: from {node.module} import {a.name}")
+        if isinstance(node, ast.Import):
+            sympy_names.update(a.asname or a.name for a in node.names if a.name.split(".")[0] == "sympy")
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        f = node.func
+        if isinstance(f, ast.Name) and f.id in ("eval", "exec", "compile", "sympify"):
+            offenders.append(f"{name}:{node.lineno}: {f.id}(...)")
+        elif isinstance(f, ast.Attribute):
+            base = f.value.id if isinstance(f.value, ast.Name) else None
+            if f.attr == "sympify" or (base in sympy_names and f.attr in ("parse_expr", "S", "parse_latex")):
+                offenders.append(f"{name}:{node.lineno}: {base}.{f.attr}(...)")
+            elif f.attr in ("eval", "exec") and node.args:  # torch's model.eval() takes none
+                offenders.append(f"{name}:{node.lineno}: .{f.attr}(...)")
+    return offenders
+
+
 def test_no_eval_exec_or_sympify_in_the_package():
-    import re
     from pathlib import Path
 
-    pattern = re.compile(r"(?<![\w.])(?:eval|exec|sympify|parse_expr)\s*\(|import[^\n]*\b(?:sympify|parse_expr)\b")
     offenders = []
     for path in Path(rlvr_rewards.__file__).parent.rglob("*.py"):
-        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            code = line.split("#", 1)[0]
-            if code.lstrip().startswith("def parse_expr("):  # our own bounded parser, no eval
-                continue
-            if pattern.search(code):
-                offenders.append(f"{path.name}:{lineno}: {line.strip()}")
+        offenders += _eval_offenders(path.read_text(encoding="utf-8"), path.name)
     assert not offenders, offenders
+
+
+def test_the_eval_guard_catches_what_it_should():
+    """The guard above is not vacuous: it flags every construct it bans, and not our own parser."""
+    bad = (
+        "import sympy as sp\nfrom sympy import sympify\nfrom sympy.parsing.sympy_parser import (\n    parse_expr,\n)\n"
+        "x = eval('1')\nexec(code)\nsp.sympify(t)\nsp.parse_expr(t)\ny = compile(t, 'f', 'eval')\n"
+    )
+    found = _eval_offenders(bad, "bad.py")
+    assert len(found) == 7, found
+    ok = "from .parser import (\n    parse_expr,\n)\nfrom ..parsing import expr as ex\nex.parse_expr(t)\nmodel.eval()\nre.compile('x')\n"
+    assert _eval_offenders(ok, "ok.py") == []
 
 
 # ---------------------------------------------------------------- reward hacking

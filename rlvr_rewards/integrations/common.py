@@ -10,7 +10,7 @@ from typing import Any
 from ..api import check_batch  # noqa: F401  (re-exported; score_all grades through shaping.grade_shaped)
 from ..columns import GOLD_KEYS, unwrap_gold
 from ..columns import option_texts as option_texts
-from ..sample import _message_text, to_text
+from ..sample import message_text, to_text  # noqa: F401  (message_text: re-exported for the adapters)
 from ..verdict import Verdict
 
 logger = logging.getLogger("rlvr_rewards.integrations")
@@ -30,8 +30,8 @@ def build_adapter(verifier: Any, *, timeout: Any = None, keys: dict[str, Any] | 
     Returns the built verifier.
     """
     from ..config import make_config
-    from ..workers import warmup_in_background
     from ..verifiers.specs import build
+    from ..workers import warmup_in_background
 
     built = build(verifier)
     for name, value in (keys or {}).items():
@@ -55,11 +55,6 @@ def completion_text(completion: Any) -> str:
     are never graded); ``reasoning_content`` is put back as ``<think>``.
     """
     return to_text(completion)
-
-
-def message_text(message: Any) -> str:
-    """Text of one chat message; TRL's split-out ``reasoning_content`` is put back as ``<think>``."""
-    return _message_text(message)
 
 
 def find_golds(columns: Mapping[str, Any], n: int, key: str | None = None) -> list[Any]:

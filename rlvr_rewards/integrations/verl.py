@@ -36,11 +36,11 @@ from typing import Any
 from rlvr_rewards.api import acheck, check
 from rlvr_rewards.columns import OPTION_KEYS, first_present
 from rlvr_rewards.config import make_config
-from rlvr_rewards.workers import warmup_in_background
 from rlvr_rewards.integrations.common import completion_text, option_texts, score_all
 from rlvr_rewards.shaping.groups import info_group, language_variant
 from rlvr_rewards.verdict import Outcome, Verdict
 from rlvr_rewards.verifiers.specs import build
+from rlvr_rewards.workers import warmup_in_background
 
 logger = logging.getLogger(__name__)
 

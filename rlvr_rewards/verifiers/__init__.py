@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+# Order matters: the tiers first, then the shaping rewards and the judge-backed verifiers, which
+# live in their own packages with their helpers and build on the tiers.
+# isort: off
 from .. import registry
-from ..judge import gated  # noqa: E402, F401, I001
-from ..judge import verifier as _judge
-
-# Shaping rewards and the judge-backed verifiers are verifiers too (they live in their own
-# packages with their helpers: length statistics, the HTTP client); the judge loads httpx lazily.
-from ..shaping import length, repetition, structure  # noqa: E402, F401, I001
 from . import compose, exact, format, latex, mcq, numeric, symbolic  # noqa: F401  (register the tiers)
 from .specs import BUILTIN_SPECS, build, list_specs, register_spec
+from ..shaping import length, repetition, structure  # noqa: F401
+from ..judge import gated, verifier as judge_verifier  # noqa: F401  (the judge loads openai lazily)
+# isort: on
 
 for _name, _spec in BUILTIN_SPECS.items():
     if registry.spec_of(_name) is None:

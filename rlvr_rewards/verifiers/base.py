@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ..brackets import last_side as _last_side
 from ..parsing.values import Kind, Value
 from ..prose import is_collection, several_values
 from ..protocol import CORRECT, INCORRECT, Deferred, FunctionVerifier, Verifier, ask, pending  # noqa: F401  (re-exported)
@@ -128,26 +129,6 @@ _NUMBER_WORDS = re.compile(
     r"|[零一二两三四五六七八九十百千万亿半]"
 )
 _DANGLING = ("+", "-", "*", "/", "=", "^", "\\times", "\\cdot", "\\div")
-_LAST_SIDE = re.compile(r"=|\\approx(?![A-Za-z])|≈|[{}]")
-
-
-def _last_side(text: str) -> str:
-    """What an equation chain ends with ("\\lim_{x\\to c} f(x) = 0" -> "0"); an "=" inside
-    braces (``\\sum_{k=1}``) does not split."""
-    if "=" not in text and "approx" not in text and "≈" not in text:
-        return text
-    depth, start = 0, 0
-    for m in _LAST_SIDE.finditer(text):
-        tok = m.group()
-        if tok == "{":
-            depth += 1
-        elif tok == "}":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            start = m.end()
-    return text[start:]
-
-
 _UNEVALUATED = re.compile(r"\\(?:i{0,3}int|oint|lim|partial)(?![A-Za-z])|[∫∬∭∮∂]|\blim(?:\b|_)")
 _SERIES = re.compile(r"\\(?:sum|prod)(?![A-Za-z])|[∑∏]")
 

@@ -6,17 +6,16 @@ Spec strings that build these (``"exact > numeric"``, ``"accuracy + 0.1*format"`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from ..letters import gold_letter, leading_letter
 from ..parsing.values import Kind
+from ..protocol import ask
 from ..registry import get_verifier, register
 from ..sample import Sample
 from ..verdict import Decision, Outcome
-from ..protocol import ask
 from .base import Verifier, evaluate, gate
-from .mcq import gold_letter
 
 MATH_TIERS = ("exact", "numeric", "fraction", "latex", "symbolic")
 
@@ -71,13 +70,12 @@ class AccuracyVerifier(Verifier):
         return gate(self.math, sample) or ask(self.math, sample)
 
 
-_LABELLED = re.compile(r"^\s*\(([A-J])\)\s*\S")
 
 
 def _letter_with_content(gold: str, sample: Sample) -> bool:
     """A gold written "(B) 60°" is the letter B; "B. 60°" / "B) 60" only when options are given
     (without them "E. coli" is a text answer)."""
-    if _LABELLED.match(gold):
+    if leading_letter(gold.lstrip(), paren_only=True) is not None:
         return True
     return bool(sample.options) and gold_letter(gold) is not None
 

@@ -15,10 +15,10 @@ from functools import lru_cache
 
 from ..guard import get_pool
 from ..parsing.values import Value
+from ..protocol import Deferred, extend_deadline
 from ..registry import register
 from ..sample import Sample
 from ..verdict import Decision, Outcome
-from ..protocol import Deferred, extend_deadline
 from .base import ValueVerifier, correct, incorrect
 
 
