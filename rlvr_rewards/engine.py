@@ -24,8 +24,8 @@ from .config import GradeConfig
 from .extraction import Extraction, extract_answer
 from .letters import reads_completion
 from .protocol import FAST, SLOW, Verifier
-from .sample import Sample, to_text
-from .verdict import Outcome, Verdict
+from .sample import MAX_COMPLETION_CHARS, Sample, to_text
+from .verdict import Outcome, Verdict, make_verdict
 from .verifiers.base import evaluate
 
 _NOTHING = object()
@@ -39,7 +39,7 @@ def verdict(verifier: Verifier, sample: Sample, start: float) -> Verdict:
     except Exception as exc:  # noqa: BLE001
         return Verdict(Outcome.ERROR, 0.0, verifier.name, None, _gold(sample), time.monotonic() - start, f"{type(exc).__name__}: {exc}"[:300])
     score = 0.0 if d.outcome is Outcome.BAD_GOLD else float(d.score)
-    return Verdict(d.outcome, score, d.by or verifier.name, answer, _gold(sample), time.monotonic() - start, d.detail, dict(d.parts or {}))
+    return make_verdict(d.outcome, score, d.by or verifier.name, answer, _gold(sample), time.monotonic() - start, d.detail, dict(d.parts) if d.parts else {})
 
 
 def _gold(sample: Sample) -> str | None:
@@ -99,6 +99,11 @@ def dedupe_key(
 _READ_AGAIN = frozenset({"bare", "none", "statement"})
 
 
+def _same(a: Any, b: Any) -> bool:
+    """The same object, or equal strings (each row of a dataset holds its own copy of the gold)."""
+    return a is b or (type(a) is str and type(b) is str and a == b)
+
+
 def run_batch(
     verifier: Verifier,
     completions: Sequence[Any],
@@ -129,7 +134,8 @@ def run_batch(
     for i in range(n):
         start = monotonic()
         try:
-            text = to_text(completions[i])
+            c = completions[i]
+            text = c if type(c) is str and len(c) <= MAX_COMPLETION_CHARS and c.isascii() else to_text(c)
             gold = golds[i]
             opts = options[i] if options else None
             question = questions[i] if questions else None
@@ -138,7 +144,7 @@ def run_batch(
             ext = extract_answer(text, max_bare_len=max_bare) if extract else None
             key = None
             if dedupe:
-                if gold is not last_gold or question is not last_question:  # a GRPO group shares one gold
+                if not (_same(gold, last_gold) and _same(question, last_question)):  # a GRPO group shares one gold
                     gold_part, last_gold, last_question = gold_key(gold, question), gold, question
                 if gold_part is not None:
                     key = dedupe_key(gold_part, text, opts, toks, ext)

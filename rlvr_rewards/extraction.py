@@ -209,13 +209,14 @@ def _box_spans(text: str, single: list[tuple[int, int]] | None = _UNCHECKED) -> 
 _PLACEHOLDER = re.compile(
     r"\\[hv]?phantom\{[^{}]{0,40}\}|\\(?:quad|qquad|square|Box|blacksquare|ldots|dots|cdots)|\\[ ,;:!]|[\s?_.~]"
 )
+_PLACEHOLDERS_ONLY = re.compile(r"(?:" + _PLACEHOLDER.pattern + r")*")  # fails at the first other character
 
 
 def _is_placeholder(box: str) -> bool:
     r"""``\boxed{\phantom{2}}``, ``\boxed{?}``, ``\boxed{\quad}``: a blank to fill in, not an answer."""
     if "\\" not in box:  # no LaTeX command: only blanks and "?_.~" make a placeholder
         return not box.strip(" \t\r\n?_.~")
-    return len(box) <= 80 and not _PLACEHOLDER.sub("", box)
+    return len(box) <= 80 and _PLACEHOLDERS_ONLY.fullmatch(box) is not None
 
 
 def find_boxed(text: str) -> list[str]:
@@ -404,7 +405,7 @@ def _marker_value(text: str, pos: int, max_answer_len: int) -> tuple[str | None,
 _new_extraction = partial(tuple.__new__, Extraction)  # skips the named tuple's Python-level __new__
 
 
-def _one_plain_box(text: str, max_answer_len: int) -> tuple[Extraction | None, Any]:
+def _one_plain_box(text: str, max_answer_len: int, has_lt: bool = True) -> tuple[Extraction | None, Any]:
     """The commonest completion, one ``\\boxed{answer}`` and no tags, decided by a few C scans.
 
     Returns (the extraction the general rules would give, or None when they must run, and
@@ -412,7 +413,7 @@ def _one_plain_box(text: str, max_answer_len: int) -> tuple[Extraction | None, A
     unterminated one, a separator that may make a hedge, a placeholder, a text longer than the
     searched tail, or something that may be a tag.
     """
-    if len(text) > _TAIL or may_have_tags(text):
+    if len(text) > _TAIL or (has_lt and may_have_tags(text)):  # has_lt False: the caller saw no "<"
         return None, _UNCHECKED
     single = _single_box(text)
     if not single:
@@ -460,9 +461,10 @@ def extract_answer(
     """
     if not isinstance(completion, str):
         return Extraction(None, "none", (), False, "full")
-    if "<" in completion:
+    has_lt = "<" in completion
+    if has_lt:
         completion = strip_end_tokens(completion)  # "4.</s>", "…<|im_start|>user …": the turn ends there
-    found, single = _one_plain_box(completion, max_answer_len)  # the commonest completion first
+    found, single = _one_plain_box(completion, max_answer_len, has_lt)  # the commonest completion first
     if found is not None:
         return found
     text, region = completion, "full"

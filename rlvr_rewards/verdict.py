@@ -87,3 +87,26 @@ def _short(text: str | None, limit: int = 200) -> str:
         return "(none)"
     text = text if len(text) <= limit else text[: limit - 3] + "..."
     return repr(text)
+
+
+_new = object.__new__
+_SET = tuple(getattr(Verdict, f).__set__ for f in Verdict.__slots__)  # slot setters, in field order
+
+
+def make_verdict(
+    outcome: Outcome, score: float, verifier: str | None, answer: str | None, gold: str | None,
+    elapsed: float, detail: str, parts: dict[str, float],
+) -> Verdict:
+    """``Verdict(...)`` with every field given, without the frozen dataclass's per-field
+    ``object.__setattr__`` calls (the engine builds one per graded sample)."""
+    v = _new(Verdict)
+    s0, s1, s2, s3, s4, s5, s6, s7 = _SET
+    s0(v, outcome)
+    s1(v, score)
+    s2(v, verifier)
+    s3(v, answer)
+    s4(v, gold)
+    s5(v, elapsed)
+    s6(v, detail)
+    s7(v, parts)
+    return v

@@ -145,3 +145,16 @@ def test_language_variant_rebuilds_inside_a_product():
     product = w.parts[0][1]
     assert [getattr(f, "language", None) for f in product.verifiers][1] == "python"
     assert w.constant == v.constant and w.name == v.name
+
+
+def test_make_verdict_is_the_dataclass_constructor():
+    """The engine's fast constructor fills the same fields, in the dataclass's field order."""
+    import dataclasses
+
+    from rlvr_rewards.verdict import Verdict, make_verdict
+
+    assert tuple(f.name for f in dataclasses.fields(Verdict)) == Verdict.__slots__
+    args = (Outcome.INCORRECT, 0.25, "numeric", "3.1", "3.14", 0.5, "why", {"a": 1.0})
+    assert make_verdict(*args) == Verdict(*args)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        make_verdict(*args).score = 1.0  # type: ignore[misc]

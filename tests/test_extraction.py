@@ -524,3 +524,17 @@ def test_extraction_is_the_same_with_the_fast_path_off(text):
         assert extract_answer(text) == with_fast
     finally:
         ex._one_plain_box = original
+
+
+def test_placeholder_rule_is_token_cover():
+    """A box is a placeholder exactly when placeholder tokens cover it (fullmatch = the old sub rule)."""
+    import random
+
+    from rlvr_rewards.extraction import _PLACEHOLDER, _is_placeholder
+
+    toks = ["\\phantom{2}", "\\hphantom{ab}", "\\quad", "\\qquad", "\\square", "\\Box", "\\Boxed", "\\ldots",
+            "\\cdots", "\\ ", "\\,", "\\!", " ", "?", "_", ".", "~", "x", "2", "\\frac{1}{2}", "{", "}", "\\"]
+    rng = random.Random(7)
+    for _ in range(20000):
+        s = "\\" + "".join(rng.choice(toks) for _ in range(rng.randint(1, 6)))
+        assert _is_placeholder(s) == (len(s) <= 80 and not _PLACEHOLDER.sub("", s)), s

@@ -32,6 +32,7 @@ class ValueVerifier(Verifier):
     """
 
     answer_only = True
+    _decisions: tuple[str, Decision, Decision] | None = None  # (name, correct, incorrect), built once
 
     def compare(self, pred: Value, gold: Value, sample: Sample) -> bool | None:
         raise NotImplementedError
@@ -45,10 +46,19 @@ class ValueVerifier(Verifier):
         for gold in golds:
             r = self.compare(pred, gold, sample)
             if r:
-                return Decision(Outcome.CORRECT, 1.0, "", self.name)
+                return self._decision(True)
             if r is None:
                 undecided = True
-        return None if undecided else Decision(Outcome.INCORRECT, 0.0, "", self.name)
+        return None if undecided else self._decision(False)
+
+    def _decision(self, correct: bool) -> Decision:
+        """The shared (immutable) correct / incorrect decision of this verifier."""
+        made = self._decisions
+        if made is None or made[0] != self.name:  # a renamed instance gets its own
+            made = self._decisions = (
+                self.name, Decision(Outcome.CORRECT, 1.0, "", self.name), Decision(Outcome.INCORRECT, 0.0, "", self.name),
+            )
+        return made[1] if correct else made[2]
 
 
 def gate(verifier: Verifier, sample: Sample) -> Decision | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from ..letters import gold_letter, leading_letter
 from ..parsing.values import Kind
@@ -60,16 +61,24 @@ class AccuracyVerifier(Verifier):
         self.math = get_verifier("math")
 
     def decide(self, sample: Sample) -> Decision | None:
-        golds = sample.golds or ()
-        if golds and all(
-            g.kind is Kind.CHOICE or (g.kind is not Kind.NUMBER and _letter_with_content(g.raw, sample)) for g in golds
-        ):
+        if _letter_golds(sample.golds, sample):
             d = ask(self.mcq, sample)
             if d is not None:
                 return d if d.by else replace(d, by="mcq")
         return gate(self.math, sample) or ask(self.math, sample)
 
 
+
+
+def _letter_golds(golds: Sequence[Any] | None, sample: Sample) -> bool:
+    """Every gold alternative names an option letter (``B``, ``(B) 60°``): the mcq path."""
+    if not golds:
+        return False
+    for g in golds:
+        kind = g.kind
+        if kind is not Kind.CHOICE and (kind is Kind.NUMBER or not _letter_with_content(g.raw, sample)):
+            return False
+    return True
 
 
 def _letter_with_content(gold: str, sample: Sample) -> bool:
