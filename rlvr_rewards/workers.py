@@ -12,7 +12,8 @@ import logging
 import os
 import threading
 
-from .guard import WorkerPool, configure, get_pool, warmup
+from . import guard
+from .guard import WorkerPool, configure, get_pool
 
 __all__ = ["WorkerPool", "configure", "get_pool", "warmup", "warmup_in_background"]
 
@@ -20,6 +21,17 @@ logger = logging.getLogger(__name__)
 
 _warm_pid: int | None = None
 _warm_lock = threading.Lock()
+
+
+def warmup() -> None:
+    """Start the worker pool now (blocking) so the first slow comparison does not wait for it.
+
+    The built-in verifiers are loaded first, so the workers start with what they preload (SymPy
+    and math-verify, registered by the symbolic tier) instead of being restarted for it later.
+    """
+    from . import verifiers  # noqa: F401  (registers the tiers' preloads)
+
+    guard.warmup()
 
 
 def warmup_in_background() -> threading.Thread | None:
@@ -41,7 +53,7 @@ def warmup_in_background() -> threading.Thread | None:
 
     def run() -> None:
         try:
-            get_pool().warmup()
+            warmup()
         except Exception as exc:  # noqa: BLE001 - the first slow call retries and reports it in its verdict
             if threading.main_thread().is_alive():  # not the pool shut down by a process that is exiting
                 logger.warning("rlvr_rewards: background start of the worker pool failed: %s: %s", type(exc).__name__, exc)

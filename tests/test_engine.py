@@ -158,3 +158,18 @@ def test_make_verdict_is_the_dataclass_constructor():
     assert make_verdict(*args) == Verdict(*args)
     with pytest.raises(dataclasses.FrozenInstanceError):
         make_verdict(*args).score = 1.0  # type: ignore[misc]
+
+
+def test_workers_warmup_starts_the_pool_with_the_tiers_preloads():
+    """rlvr_rewards.workers.warmup() loads the verifiers first, so the pool it starts is warm for
+    the symbolic tier (not restarted at its first call)."""
+    code = (
+        "import rlvr_rewards.workers as w, rlvr_rewards.guard as g\n"
+        "w.warmup()\n"
+        "print(g.get_pool().warm, 'rlvr_rewards.verifiers.symbolic:warm_worker' in g.preloads())\n"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.stdout.split() == ["True", "True"], out.stderr[-2000:]
