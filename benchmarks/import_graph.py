@@ -31,42 +31,6 @@ def modules(root: Path) -> dict[str, Path]:
     return out
 
 
-def imports(name: str, path: Path, known: set[str], module_level_only: bool) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    is_pkg = path.name == "__init__.py"
-    here = name.split(".") if is_pkg else name.split(".")[:-1]
-    found: set[str] = set()
-    nodes = tree.body if module_level_only else list(ast.walk(tree))
-    for node in nodes:
-        if isinstance(node, ast.If) and module_level_only:
-            continue  # TYPE_CHECKING blocks
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name in known:
-                    found.add(alias.name)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = here[: len(here) - node.level + 1] if node.level > 1 else here
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
-            if target not in known:
-                continue
-            subs = [f"{target}.{a.name}" for a in node.names if f"{target}.{a.name}" in known]
-            if subs:
-                found.update(subs)
-            if len(subs) < len(node.names):
-                found.add(target)
-    if is_type_checking_only(tree):
-        pass
-    found.discard(name)
-    return found
-
-
-def is_type_checking_only(tree: ast.Module) -> bool:
-    return False
-
-
 def type_checking_imports(path: Path) -> set[int]:
     """Line numbers of imports under ``if TYPE_CHECKING:`` (not runtime dependencies)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -89,9 +53,7 @@ def graph(root: Path, module_level_only: bool = False) -> dict[str, set[str]]:
         keep = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) and n.lineno not in skip]
         if module_level_only:
             keep = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
-        fake = ast.Module(body=keep, type_ignores=[])
-        tmp = path.with_name(path.name)  # same path: package detection uses the file name
-        g[name] = _imports_of(name, tmp, fake, known)
+        g[name] = _imports_of(name, path, ast.Module(body=keep, type_ignores=[]), known)
     return g
 
 
