@@ -17,7 +17,7 @@ from ..letters import gold_letter, reads_completion  # re-exported: the one lett
 from ..registry import register
 from ..sample import Sample
 from ..verdict import Decision, Outcome
-from .base import Verifier, correct, incorrect
+from .base import Verifier
 from .mcq_extract import (
     CONTRA,
     HEDGE,
@@ -65,9 +65,9 @@ class MCQVerifier(Verifier):
             # cues and letter lines decide first, the unmarked answer only when they name nothing.
             letter = search_text(sample.completion, options)
             if letter is HEDGE:
-                return incorrect("hedge: several options chosen")
+                return _incorrect("hedge: several options chosen")
             if letter == CONTRA:
-                return incorrect("the stated option text contradicts its letter")
+                return _incorrect("the stated option text contradicts its letter")
         if letter is None and ext.answer is not None and leads_with_letter(ext.answer) and (
             not ext.hedge or all(c in ext.answer for c in ext.candidates)
         ):
@@ -75,9 +75,9 @@ class MCQVerifier(Verifier):
             # its option text is no hedge (the content must still agree with the option)
             letter = read_answer(ext.answer, options)
             if letter == CONTRA:
-                return incorrect("the stated option text contradicts its letter")
+                return _incorrect("the stated option text contradicts its letter")
             if letter is HEDGE:
-                return incorrect("hedge: several options chosen")
+                return _incorrect("hedge: several options chosen")
         if letter is None and ext.answer is not None:
             alternatives = split_alternatives(ext.answer)
             parts = [*alternatives, *(ext.candidates if ext.hedge else ())]
@@ -88,28 +88,36 @@ class MCQVerifier(Verifier):
                     got = search_text(a, options)
                 letters.add(got)
             if CONTRA in letters:
-                return incorrect("the stated option text contradicts its letter")
+                return _incorrect("the stated option text contradicts its letter")
             if len(parts) > 1 and None in letters:
                 letters.discard(None)
                 if letters:  # "I would go with A or C": one part names a letter only by a cue
                     letters.add(HEDGE)
             if HEDGE in letters or len(letters - {None}) > 1:
-                return incorrect("hedge: several options chosen")
+                return _incorrect("hedge: several options chosen")
             letter = next(iter(letters - {None}), None)
         elif letter is None and ext.hedge:
-            return incorrect("hedge: several different final answers")
+            return _incorrect("hedge: several different final answers")
         if letter is None and ext.answer is not None and ext.source in MARKED:
             # A marked answer that names no option ("\\boxed{58} square cm. The answer is B."):
             # a cue after it in the completion decides.
             letter = cue_after(sample.completion, ext.answer, options, anywhere=ext.source in PHRASE_MARKED)
             if letter is HEDGE:
-                return incorrect("hedge: several options chosen")
+                return _incorrect("hedge: several options chosen")
             if letter == CONTRA:
-                return incorrect("the stated option text contradicts its letter")
+                return _incorrect("the stated option text contradicts its letter")
         if letter is None:
             if ext.answer is not None:
-                return incorrect("the answer names no option")
-            return Decision(Outcome.NO_ANSWER, 0.0, "no option letter found")
+                return _incorrect("the answer names no option")
+            return Decision(Outcome.NO_ANSWER, 0.0, "no option letter found", "mcq")
         if letter in golds:
-            return correct(f"chose {letter}")
-        return incorrect(f"chose {letter}, gold {'/'.join(golds)}")
+            return _correct(f"chose {letter}")
+        return _incorrect(f"chose {letter}, gold {'/'.join(golds)}")
+
+
+def _correct(detail: str) -> Decision:
+    return Decision(Outcome.CORRECT, 1.0, detail, "mcq")  # by set here: no dataclasses.replace later
+
+
+def _incorrect(detail: str) -> Decision:
+    return Decision(Outcome.INCORRECT, 0.0, detail, "mcq")
