@@ -249,27 +249,23 @@ def run_mv(pairs: Sequence[Pair], parse: Callable[..., Any], verify: Callable[..
 
 
 def clear_our_caches() -> list[str]:
-    """Empty rlvr_rewards' in-process parse caches (parsed golds, parsed LaTeX answers).
+    """Empty every in-process cache of rlvr_rewards (each ``functools.lru_cache`` of its modules:
+    parsed golds, parsed answers, parsed LaTeX, letter rules, ...).
 
     Called before each pass so no pass runs on answers a previous one already parsed (the bare
     workload reuses the MATH-500 golds of the reference one, and repeated passes reuse their
     own). Reuse *within* a pass stays: a gold shared by several pairs is parsed once, as in
-    training. Best effort: private names, skipped if they move.
+    training. Returns the names of the caches emptied.
     """
-    import importlib
-
     cleared = []
-    for module, name in (
-        ("rlvr_rewards.parsing.gold", "_parse_gold_text"),
-        ("rlvr_rewards.parsing.values", "_parse_cached"),
-        ("rlvr_rewards.verifiers.latex", "_parsed"),
-    ):
-        try:
-            getattr(importlib.import_module(module), name).cache_clear()
-            cleared.append(f"{module}.{name}")
-        except (ImportError, AttributeError):
-            pass
-    return cleared
+    for mod_name, module in list(sys.modules.items()):
+        if not mod_name.startswith("rlvr_rewards") or module is None:
+            continue
+        for name, obj in list(vars(module).items()):
+            if callable(getattr(obj, "cache_clear", None)) and hasattr(obj, "cache_info"):
+                obj.cache_clear()
+                cleared.append(f"{mod_name}.{name}")
+    return sorted(set(cleared))
 
 
 def clear_sympy_cache() -> None:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rlvr_rewards import check, check_batch
-from rlvr_rewards.parsing.gold import _parse_gold_text
+from rlvr_rewards.parsing.gold import _parse_gold_str, _parse_gold_text
 from rlvr_rewards.parsing.values import _parse_cached
 from rlvr_rewards.verifiers.latex import _parsed
 
@@ -69,7 +69,7 @@ answers = st.one_of(
 @given(answers, answers)
 def test_cached_gold_gives_the_same_verdict_as_uncached(pred, gold):
     completion = rf"\boxed{{{pred}}}"
-    for cache in (_parse_cached, _parse_gold_text, _parsed):
+    for cache in (_parse_cached, _parse_gold_text, _parse_gold_str, _parsed):
         cache.cache_clear()
     cold = check(completion, gold, timeout=2.0)
     warm = check(completion, gold, timeout=2.0)  # every cache now holds this gold and answer

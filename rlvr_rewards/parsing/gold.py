@@ -130,6 +130,17 @@ def _parse_gold_text(text: str) -> Value | None:
 
 def parse_gold(gold: Any) -> tuple[Value, ...] | None:
     """Parsed gold alternatives, or ``None`` when no alternative parses (the ``bad_gold`` case)."""
+    if type(gold) is str and len(gold) <= MAX_ANSWER_LEN:
+        return _parse_gold_str(gold)  # the common case, one cached look-up (values are immutable)
+    return _parse_gold_any(gold)
+
+
+@lru_cache(maxsize=GOLD_CACHE_SIZE)
+def _parse_gold_str(gold: str) -> tuple[Value, ...] | None:
+    return _parse_gold_any(gold)
+
+
+def _parse_gold_any(gold: Any) -> tuple[Value, ...] | None:
     texts = gold_texts(gold)
     if not texts:
         return None
