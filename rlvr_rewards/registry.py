@@ -109,17 +109,6 @@ def _bump() -> None:
     generation += 1
 
 
-def unregister(name: str) -> None:
-    """Remove a verifier, alias or named spec (tests and notebooks that re-define one)."""
-    with _lock:
-        for alias in [a for a, target in _ALIASES.items() if target == name or a == name]:
-            del _ALIASES[alias]
-        _FACTORIES.pop(name, None)
-        _DEFAULTS.pop(name, None)
-        _SPECS.pop(name, None)
-        _bump()
-
-
 def snapshot() -> tuple[dict[str, Any], ...]:
     """A copy of the registry's tables, for :func:`restore` (the tests' isolation fixture)."""
     with _lock:

@@ -12,9 +12,11 @@ from typing import Any
 
 from .config import DEFAULT_CONFIG, GradeConfig
 from .extraction import Extraction, extract_answer
+from .letters import option_label, strip_option_label
 from .parsing.gold import gold_texts, parse_gold
 from .parsing.values import Value, parse_value
-from .prose import collection_text, is_collection, option_label, strip_option_label
+from .prose import collection_text, is_collection
+from .protocol import NOW
 
 MAX_COMPLETION_CHARS = 50_000_000
 _UNSET = object()
@@ -108,7 +110,7 @@ class Sample:
         self._question = question
         self._config = config
         self._deadline = deadline
-        self._phase = 0  # protocol.NOW
+        self._phase = NOW
         self._pending = False
         self._ext = extraction  # given: extract_answer(completion) computed already (batch dedupe)
         self._pred: Value | None | object = _UNSET  # _UNSET: not parsed yet (None is a result)
