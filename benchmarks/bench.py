@@ -20,9 +20,11 @@ Math-Verify is called the standard way, ``verify(parse(gold), parse(completion))
 thread (its default timeouts use signals). Every timing is ``time.perf_counter()`` around one
 call (ours) / one parse+parse+verify (Math-Verify); pairs/s = pairs / sum of those times.
 
-Each system runs each workload ``--repeat`` times (default 5). Before every pass our parse caches
-and SymPy's cache (Math-Verify's) are emptied and the garbage collector is run, so every pass is cold and none pays for another's
-garbage; the table reports the pass with the median total time, for each system on its own.
+Each system runs each workload ``--repeat`` times (default 5), the two systems' passes
+interleaved so that both meet the same machine load. Before every pass our parse caches and
+SymPy's cache (Math-Verify's) are emptied and the garbage collector is run, so every pass is cold
+and none pays for another's garbage; the table reports the pass with the median total time, for
+each system on its own.
 After warm-up the data and modules already loaded are frozen out of garbage collection
 (``gc.freeze()``), so a collection that happens to fall in a pass does not re-scan them.
 """
@@ -279,20 +281,29 @@ def clear_sympy_cache() -> None:
     clear_cache()
 
 
-def median_pass(run: Callable[[], SystemRun], repeat: int) -> tuple[SystemRun, list[SystemRun]]:
-    """Run ``repeat`` cold passes (caches emptied, garbage collected before each); the median one.
+def median_passes(
+    runs: Sequence[Callable[[], SystemRun]], repeat: int
+) -> list[tuple[SystemRun, list[SystemRun]]]:
+    """Run ``repeat`` cold passes of each system, interleaved (A B A B ...); the median of each.
 
-    One pass of a fast system lasts milliseconds, so a single pass is at the mercy of the
-    scheduler on a shared machine; the median of a few is a steadier figure for both systems.
+    Before every pass the caches are emptied and garbage collected. One pass of a fast system
+    lasts milliseconds, so a single pass is at the mercy of the scheduler on a shared machine;
+    interleaving puts both systems' passes in the same stretch of machine weather (a burst of
+    load hits pass *i* of each, not all the passes of one), and the median of each is steadier
+    than any single pass.
     """
-    passes = []
+    passes: list[list[SystemRun]] = [[] for _ in runs]
     for _ in range(repeat):
-        clear_our_caches()
-        clear_sympy_cache()
-        gc.collect()
-        passes.append(run())
-    ranked = sorted(passes, key=lambda r: r.total)
-    return ranked[(len(ranked) - 1) // 2], passes
+        for k, run in enumerate(runs):
+            clear_our_caches()
+            clear_sympy_cache()
+            gc.collect()
+            passes[k].append(run())
+    out = []
+    for ps in passes:
+        ranked = sorted(ps, key=lambda r: r.total)
+        out.append((ranked[(len(ranked) - 1) // 2], ps))
+    return out
 
 
 def warm_up(pairs: Sequence[Pair], parse: Callable[..., Any], verify: Callable[..., Any]) -> float:
@@ -542,11 +553,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                  "short answers: MATH-500 answer vs \\boxed{answer} (correct) + qwen_pred vs gold (label qwen_correct)"))
     repeat = max(1, args.repeat)
     for name, pairs, run_ours, note in plan:
-        print(f"running {name} ({repeat} cold passes each): rlvr_rewards ...", end=" ", flush=True)
-        ours, ours_passes = median_pass(run_ours, repeat)
-        print(f"{sum(r.wall for r in ours_passes):.1f} s; math-verify ...", end=" ", flush=True)
-        mv, mv_passes = median_pass(lambda pairs=pairs: run_mv(pairs, parse, verify), repeat)
-        print(f"{sum(r.wall for r in mv_passes):.1f} s")
+        print(f"running {name} ({repeat} cold passes each, interleaved) ...", end=" ", flush=True)
+        (ours, ours_passes), (mv, mv_passes) = median_passes(
+            [run_ours, lambda pairs=pairs: run_mv(pairs, parse, verify)], repeat)
+        print(f"rlvr_rewards {sum(r.wall for r in ours_passes):.1f} s, math-verify {sum(r.wall for r in mv_passes):.1f} s")
         result = evaluate_workload(name, pairs, ours, mv, note)
         result["passes"] = {
             "ours_pairs_per_s": [len(pairs) / r.total for r in ours_passes if r.total > 0],

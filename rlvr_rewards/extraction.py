@@ -292,11 +292,17 @@ def split_alternatives(answer: str) -> list[str]:
 
 
 def _tidy(s: str) -> str:
-    """Strip trailing punctuation and wrapping ``**``, ``$`` and ``\\( \\)``."""
+    """Strip trailing punctuation and wrapping ``**``, ``$``, ``\\( \\)`` and markdown code ticks.
+
+    A code span around the answer ("`1`" gives "1") goes, and so does a lone tick at either end:
+    the other end of a span that opened before the marker ("`the answer is 1`" gives "1`").
+    """
     prev = None
     while s != prev:
         prev = s
         s = s.strip().rstrip(".,;:").rstrip()
+        if "`" in s and (s[0] == "`" or s[-1] == "`") and "`" not in s.strip("`"):
+            s = s.strip("`")
         if s.startswith("**"):
             s = s.lstrip("*")
         if s.endswith("**"):

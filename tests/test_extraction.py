@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rlvr_rewards import check
 from rlvr_rewards.extraction import Extraction, extract_answer, find_boxed, split_alternatives
 
 HANG_GUARD_S = 5.0  # generous: only catches hangs / quadratic blow-ups, not perf regressions
@@ -538,3 +539,30 @@ def test_placeholder_rule_is_token_cover():
     for _ in range(20000):
         s = "\\" + "".join(rng.choice(toks) for _ in range(rng.randint(1, 6)))
         assert _is_placeholder(s) == (len(s) <= 80 and not _PLACEHOLDER.sub("", s)), s
+
+
+# Markdown code spans around the answer (theoremqa-1598, theoremqa_bare-1218: "`the answer is 1`"
+# left "1`", which nothing could parse).
+CODE_SPANS = [
+    "`{v}`",
+    "{v}`",
+    "`{v}",
+    "```{v}```",
+    "Therefore, the answer is: \n`the answer is {v}`",
+    "So the answer is `{v}`.",
+    "`therefore, the answer is {v}.`",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.integers(-999, 999), template=st.sampled_from(CODE_SPANS), delta=st.integers(1, 50))
+def test_code_ticks_around_the_answer_are_dropped(value: int, template: str, delta: int) -> None:
+    text = template.format(v=value)
+    assert extract_answer(text).answer == str(value)
+    assert check(text, str(value)).correct
+    assert not check(text, str(value + delta)).correct  # a wrong value in the same span is still wrong
+
+
+def test_ticks_inside_an_answer_stay() -> None:
+    assert extract_answer("`1` and `2`").answer == "`1` and `2`"  # two spans: not one wrapped answer
+    assert not check("`1` and `2`", "1").correct
