@@ -271,7 +271,8 @@ def clear_our_caches() -> list[str]:
 
 
 def clear_sympy_cache() -> None:
-    """Empty SymPy's global cache, which Math-Verify fills (our in-process tiers do not use SymPy).
+    """Empty SymPy's global cache, which Math-Verify fills (our in-process tiers do not use SymPy),
+    and Math-Verify's own caches of parsed LaTeX.
 
     Without this, Math-Verify's later passes reuse expressions its earlier passes (and earlier
     workloads) built, and are no longer cold like ours.
@@ -279,6 +280,27 @@ def clear_sympy_cache() -> None:
     from sympy.core.cache import clear_cache
 
     clear_cache()
+    import math_verify.parser as mv_parser  # its small caches of parsed LaTeX / expressions
+
+    for name in ("parse_latex_cached", "parse_expr_cached"):
+        fn = getattr(mv_parser, name, None)
+        if callable(getattr(fn, "cache_clear", None)):
+            fn.cache_clear()
+
+
+def fresh_workers() -> None:
+    """Restart our worker pool: new workers forked from the host hold none of the parsed
+    expressions (math-verify's and SymPy's caches) that an earlier pass left in them."""
+    from rlvr_rewards.guard import get_pool
+
+    pool = get_pool()
+    pool.shutdown()
+    pool.warmup()
+    # Wait until every worker has been forked and answers, so that no timed pass shares the CPUs
+    # with the start-up of the new processes.
+    futures = [pool.submit(abs, -1, timeout=60.0) for _ in range(4 * pool.workers)]
+    for f in futures:
+        f.result(timeout=60.0)
 
 
 def median_passes(

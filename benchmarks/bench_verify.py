@@ -15,7 +15,14 @@ pairs/s and p99 latency.
 Math-Verify is called as its users call it: ``verify(parse(gold), parse(completion))``, the gold
 wrapped in ``$...$`` when it has no delimiters; bare answers have both sides wrapped in
 ``\\boxed{}``. It runs in the main thread with its default (signal) timeouts. Ours is one
-``check(completion, gold, options=...)`` per row; slow tiers run in the worker pool.
+``check(completion, gold, options=...)`` per row; slow tiers run in the worker pool. The speed
+ratio is per call (the sum of the timed calls of each system).
+
+Before each of our passes the worker pool is restarted, so no pass finds expressions an earlier
+one parsed in its workers. Ours is then run a second time the way trainers call it,
+``check_batch`` over chunks of ``--batch`` rows (caches emptied, workers restarted): "batch/s" is pairs / wall time of those calls, where the
+SymPy rows of a chunk run concurrently on the worker pool. Its verdicts must equal the per-call
+ones; the count of rows where they differ is printed (0 expected: only a timeout could differ).
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from bench import (  # noqa: E402  (sibling script)
     SystemRun,
     clear_our_caches,
     clear_sympy_cache,
+    fresh_workers,
     load_math_verify,
     machine_info,
     run_mv,
@@ -100,6 +108,23 @@ def run_ours(pairs: list[Pair]) -> SystemRun:
     return out
 
 
+def run_ours_batch(pairs: list[Pair], chunk: int) -> tuple[float, list[bool]]:
+    """Wall seconds of ``check_batch`` over ``chunk``-row slices, and each row's ``correct``."""
+    from rlvr_rewards import check_batch
+
+    correct: list[bool] = []
+    total = 0.0
+    for k in range(0, len(pairs), chunk):
+        part = pairs[k : k + chunk]
+        opts = [p.meta.get("options") for p in part]
+        t0 = time.perf_counter()
+        verdicts = check_batch([p.ours_completion for p in part], [p.ours_gold for p in part],
+                               options=opts if any(opts) else None)
+        total += time.perf_counter() - t0
+        correct.extend(v.correct for v in verdicts)
+    return total, correct
+
+
 def score(run: SystemRun, pairs: list[Pair], disputes: dict[str, str]) -> dict[str, Any]:
     tp = fp = fn = tn = 0
     agree_after = agree_policy = 0
@@ -149,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, help="write every figure as JSON")
     ap.add_argument("--failures", type=Path, help="directory: write <set>.<system>.jsonl of label mismatches")
     ap.add_argument("--disputes", type=Path, default=DISPUTES)
+    ap.add_argument("--batch", type=int, default=256, help="rows per check_batch call of the batch pass (0: skip it)")
     args = ap.parse_args(argv)
 
     if not args.data_dir.is_dir():
@@ -180,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         for system in systems:
             clear_our_caches()
             clear_sympy_cache()
+            if system == "ours":
+                fresh_workers()
             gc.collect()
             run = run_ours(pairs) if system == "ours" else run_mv(pairs, parse, verify)
             s = score(run, pairs, disputes)
@@ -187,13 +215,31 @@ def main(argv: list[str] | None = None) -> int:
             label = "rlvr_rewards" if system == "ours" else "math-verify"
             print(f"| {name:17s} | {label:12s} | {s['pairs']:5d} | {s['accuracy']:7.2%} | {s['accuracy_after_disputes']:7.2%} | {s['accuracy_after_tolerance_disputes']:7.2%} "
                   f"| {s['tp']:5d} | {s['fp']:4d} | {s['fn']:5d} | {s['pairs_per_s']:8,.0f} | {s['p99_ms']:7.2f} |", flush=True)
+            if system == "ours" and args.batch > 0:
+                clear_our_caches()
+                fresh_workers()
+                gc.collect()
+                wall, batch_correct = run_ours_batch(pairs, args.batch)
+                s["batch_pairs_per_s"] = len(pairs) / wall if wall > 0 else float("inf")
+                s["batch_mismatches"] = sum(a != b for a, b in zip(batch_correct, run.correct))
             if args.failures:
                 with (args.failures / f"{name}.{system}.jsonl").open("w", encoding="utf-8") as fh:
                     for row in failures(run, pairs):
                         fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         if len(systems) == 2:
             entry["speed_ratio"] = entry["ours"]["pairs_per_s"] / entry["mv"]["pairs_per_s"]
+            if "batch_pairs_per_s" in entry["ours"]:
+                entry["batch_speed_ratio"] = entry["ours"]["batch_pairs_per_s"] / entry["mv"]["pairs_per_s"]
         results["sets"][name] = entry
+    if len(systems) == 2:
+        print("\n| set               | ours per call/s | ours batch/s | MV pairs/s | speed, per call | speed, batch | batch verdicts differing |")
+        print("|-------------------|-----------------|--------------|------------|-----------------|--------------|--------------------------|")
+        for name, e in results["sets"].items():
+            o = e["ours"]
+            b = o.get("batch_pairs_per_s")
+            print(f"| {name:17s} | {o['pairs_per_s']:15,.0f} | {b if b is None else format(b, ',.0f'):>12s} | {e['mv']['pairs_per_s']:10,.0f} "
+                  f"| {e['speed_ratio']:14.1f}x | {'' if b is None else format(e['batch_speed_ratio'], '.1f') + 'x':>12s} "
+                  f"| {o.get('batch_mismatches', ''):>24} |")
     kinds = list(disputes.values())
     print(f"acc = against the raw labels; acc* = after the disputed-label record ({kinds.count('label')} wrong "
           f"labels, {args.disputes.name}); acc** = also flipping the {kinds.count('tolerance')} labels that rest on "
