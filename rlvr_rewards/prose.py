@@ -193,6 +193,41 @@ def _content(m: re.Match[str]) -> str:
     return m.group("num").replace("−", "-").strip()
 
 
+# "840 ways to select 2 men and 3 women", "51,200 bits if the rate rises from 10 to 100 Mbps":
+# a value that opens the statement, the noun it counts, then a clause that says what for.
+_POST_MODIFIER = re.compile(
+    r"[ \t]*(?P<noun>[A-Za-z][\w'-]*(?:[ \t]+[A-Za-z][\w'-]*){0,3}?)[ \t]*\(?[ \t]*"
+    r"(?i:to|for|of|with|from|in|if|due[ \t]+to|given|when|using|needed|required)\b"
+)
+_NOT_A_NOUN = re.compile(
+    r"(?i:\b(?:or|and|but|nor|either|neither|maybe|perhaps|possibly|probably|respectively|then|than|plus|"
+    r"minus|times|over|per|is|are|was|were|not|instead|otherwise|alternatively)\b)"
+)
+_HEDGE_AFTER = re.compile(
+    r"(?i:\b(?:or|either|but|alternatively|otherwise|instead|respectively|maybe|perhaps|possibly)\b)|/|;"
+)
+
+
+def _leading_value(statement: str, elements: list[re.Match[str]]) -> str | None:
+    """The value a copula-free statement opens with, when every other value sits in the clause
+    after the noun it counts ("56 ways to order a pizza with 3 toppings" -> 56); None otherwise.
+
+    Not for "2 or 3 ways", "840 ways, or 420 if ...", "10 ways when x = 2 and 20 ways when
+    x = 3" (an alternative, or the counted noun again): those stay several values.
+    """
+    first = elements[0]
+    if len(elements) < 2 or statement[: first.start()].strip(_QUOTES):
+        return None
+    m = _POST_MODIFIER.match(statement, first.end())
+    if m is None or _NOT_A_NOUN.search(m.group("noun")):
+        return None
+    rest = statement[m.end() :]
+    head = m.group("noun").split()[-1]
+    if _HEDGE_AFTER.search(rest) or re.search(r"\b" + re.escape(head) + r"\b", rest, re.IGNORECASE):
+        return None
+    return _content(first)
+
+
 def _joined_values(statement: str, first: re.Match[str], elements: list[re.Match[str]]) -> list[str]:
     """``first`` with the elements joined to it ("2 or 3", "between 2 and 3", "x = 1 or x = 2")."""
     idx = elements.index(first)
@@ -243,6 +278,8 @@ def reduce_statement(statement: str) -> list[str]:
     ['679']
     >>> reduce_statement("The nail is between 2 and 3 inches long")
     ['2', '3']
+    >>> reduce_statement("56 ways to order a pizza with 3 toppings")
+    ['56']
     """
     statement = statement[-_TAIL:]
     if _REFUSAL.search(statement):
@@ -267,6 +304,9 @@ def reduce_statement(statement: str) -> list[str]:
         if after:
             return _joined_values(statement, after[0], elements)
     if not copulas:
+        lead = _leading_value(statement, elements)
+        if lead is not None:
+            return [lead]
         # no copula says which value is the answer: several different ones are a hedge
         distinct = list(dict.fromkeys(_content(m) for m in elements))
         if len(distinct) > 1:

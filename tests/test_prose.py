@@ -163,3 +163,43 @@ def test_option_label_before_a_value() -> None:
     assert not check("the answer is (d) 0.5θ^-2", "0.5\\theta^{-3}").correct
     assert check("The answer is (b) Gamma.", "(b)").correct
     assert not check("The answer is (c) Gamma.", "(b)").correct
+
+
+# A copula-free statement that opens with its value: the noun it counts, then a clause that says
+# what for, with numbers of its own ("840 ways to select a committee of 2 men and 3 women",
+# theoremqa_bare-199/-1237/-27/-392/-1148). The numbers in the clause are context, not answers.
+LEADING = [
+    ("{v} ways to select a committee of 2 men and 3 women from a group of 6 men and 8 women", "ways"),
+    ("{v} ways to order a pizza with 3 toppings", "ways"),
+    ("{v} equivalent parameter settings due to interchange symmetries in a model with 10 components", "settings"),
+    ("{v} bits if the data rate increases from 10 Mbps to 1 Gbps", "bits"),
+    ("{v} MiB (in 3 sig. fig.)", "MiB"),
+    ("{v} seconds to transfer the 4 MB file from host 1 to host 2", "seconds"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.integers(11, 99_999), case=st.sampled_from(LEADING), delta=st.integers(1, 9))
+def test_leading_value_with_a_clause(value: int, case: tuple[str, str], delta: int) -> None:
+    template, _ = case
+    text = template.format(v=value)
+    assert reduce_statement(text) == [str(value)]
+    assert check(text, str(value)).correct
+    assert not check(text, str(value + delta)).correct  # the same shape with a wrong value is still wrong
+    assert not check(template.format(v=value + delta), str(value)).correct
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "840 or 841 ways to select 2 men",  # an alternative before the clause
+        "840 ways to select them, or 420 if order does not matter",  # an alternative after it
+        "840 ways to select them but 420 ways if unordered",
+        "840 ways to seat them; 420 if rotations count",
+        "5 apples and 3 pears",  # no clause: two values
+        "7 ways with 2 ways for each",  # the counted noun again
+    ],
+)
+def test_leading_value_rule_keeps_hedges(text: str) -> None:
+    assert len(reduce_statement(text)) > 1
+    assert not check(text, text.split()[0]).correct
