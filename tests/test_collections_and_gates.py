@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from rlvr_rewards import check
@@ -226,3 +226,32 @@ def test_gold_alternatives_written_in_the_gold() -> None:
     gold = "$\\frac{3}{10} \\# \\# 0.3$"  # GAOKAO-Bench's separator
     assert check(r"\boxed{0.3}", gold).correct and check(r"\boxed{3/10}", gold).correct
     assert not check(r"\boxed{0.4}", gold).correct
+
+
+# "{1, -1}" (braces not escaped): a set written in plain text, read as "\{1, -1\}" is
+# (theoremqa-2918, theoremqa_bare-2770 answered "{1, -1}" for the gold [1, -1]).
+@settings(max_examples=150, deadline=None)
+@given(a=st.integers(-50, 50), b=st.integers(-50, 50), delta=st.integers(1, 9))
+def test_plain_braces_are_a_set(a: int, b: int, delta: int) -> None:
+    assume(a != b)
+    plain = f"\\boxed{{{{{a}, {b}}}}}"
+    assert check(plain, f"\\{{{a}, {b}\\}}").correct
+    assert check(plain, f"\\{{{b}, {a}\\}}").correct
+    assert not check(plain, f"\\{{{a}, {b + delta if b + delta != a else b + delta + 1}\\}}").correct
+    assert not check(plain, str(a)).correct  # two values against one gold
+
+
+# A set of numbers against a bracketed list of numbers with other members is decided at once
+# (theoremqa_bare-602: a 13-member set against [0, 1, 2, 3, 8, 9] waited on SymPy for 0.1 s).
+@settings(max_examples=150, deadline=None)
+@given(members=st.sets(st.integers(-30, 30), min_size=2, max_size=8), extra=st.integers(31, 60))
+def test_set_against_a_list_with_other_members(members: set[int], extra: int) -> None:
+    listed = ", ".join(map(str, sorted(members)))
+    gold = f"[{listed}]"
+    other = sorted(members)[1:] + [extra]
+    v = check(f"\\boxed{{\\{{{', '.join(map(str, other))}\\}}}}", gold)
+    assert v.outcome.value == "incorrect" and v.verifier == "latex"
+    assert not check(f"\\boxed{{{{{', '.join(map(str, other))}}}}}", gold).correct
+    # the same members are still equal (three or more: "[a, b]" may be read as an interval)
+    if len(members) >= 3:
+        assert check(f"\\boxed{{\\{{{listed}\\}}}}", gold).correct

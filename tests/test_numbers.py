@@ -184,3 +184,22 @@ def test_final_member_of_an_equation_chain(completion, gold, ok):
 )
 def test_an_equation_is_unwrapped_only_when_it_names_a_value(completion, gold, ok):
     assert correct(completion, gold) is ok
+
+
+# A number glossed by words in parentheses ("1 (yes)", "0 (transient)": theoremqa rows whose
+# gold is 1.0 / 0.0) is that number; words that change it or offer another keep it unread.
+@settings(max_examples=200, deadline=None)
+@given(
+    value=st.integers(-999, 999),
+    gloss=st.sampled_from(["yes", "no", "transient", "approximately", "rounded", "exact value", "in total"]),
+    delta=st.integers(1, 9),
+)
+def test_number_with_a_word_gloss(value: int, gloss: str, delta: int) -> None:
+    assert check(f"\\boxed{{{value} ({gloss})}}", str(value)).correct
+    assert check(f"The answer is {value} ({gloss}).", f"{value}.0").correct
+    assert not check(f"\\boxed{{{value} ({gloss})}}", str(value + delta)).correct
+
+
+@pytest.mark.parametrize("text", ["3 (negative)", "2 (thousand)", "1 (or not)", "4 (squared)", "5 (per hour and more)", "1 (or 2)"])
+def test_a_gloss_that_changes_the_number_is_not_dropped(text: str) -> None:
+    assert not check(f"\\boxed{{{text}}}", text.split()[0]).correct

@@ -255,6 +255,15 @@ def _parse_fast(text: str) -> Value | None:
     return None
 
 
+# A number glossed by words in parentheses: letters only (no digit, no command), two or more.
+_GLOSS = re.compile(r"(.*?[^\s(])\s*\(\s*([A-Za-z][A-Za-z' -]*[A-Za-z])\s*\)")
+# ... unless the words change the value or offer another ("3 (negative)", "2 (thousand)", "1 (or not)").
+_GLOSS_CHANGES = re.compile(
+    r"(?i:\b(?:negative|minus|opposite|inverse|reciprocal|squared|cubed|times|per|percent|hundreds?|thousands?|"
+    r"millions?|billions?|trillions?|dozens?|half|double|twice|triple|or|not|nor|and|plus|over|except|than)\b)"
+)
+
+
 @lru_cache(maxsize=16384)
 def _parse_cached(text: str, _depth: int) -> Value | None:
     return _parse_fast(text) or _parse_general(text, _depth)
@@ -271,6 +280,13 @@ def _parse_general(text: str, _depth: int) -> Value | None:
         t = _decimal_comma(t, unit)
     norm = compact(t)
     num = parse_number(t)
+    if num is None and t.endswith(")"):
+        gloss = _GLOSS.fullmatch(t)  # "1 (yes)", "0 (transient)": a number, then words about it
+        if gloss is not None and not _GLOSS_CHANGES.search(gloss.group(2)):
+            num = parse_number(gloss.group(1))
+            if num is not None:
+                t = gloss.group(1)
+                norm = compact(t)
     if num is not None:
         value, decimals, percent, form = num
         exponent = _exponent_of(norm) if form == "sci" else 0
@@ -298,6 +314,13 @@ def _parse_general(text: str, _depth: int) -> Value | None:
         return Value(Kind.MATRIX, raw, norm, t, items=tuple(row_values))
     if norm.startswith("\\{") and norm.endswith("\\}"):
         inner = t.strip()[2:-2]
+        items = _parse_items(inner, _depth)
+        if items is None:
+            return None
+        return Value(Kind.SET, raw, norm, t, items=items)
+    if norm[0] == "{" and matching_brace(norm, 0) == len(norm) - 1 and len(split_top(norm[1:-1])) >= 2:
+        # "{1, -1}": a set written in plain text (unescaped braces), read as "\{1, -1\}" is
+        inner = t.strip()[1:-1]
         items = _parse_items(inner, _depth)
         if items is None:
             return None

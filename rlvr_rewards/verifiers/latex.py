@@ -158,6 +158,8 @@ def compare_values(
             return False
         return _sequence(pred.items, gold.items, config, depth, rows=True)
     if gk in (Kind.INTERVAL, Kind.SET) and pk in (Kind.INTERVAL, Kind.SET):
+        if gk is not pk and _members_differ(pred, gold, config, depth):
+            return False  # "{0, 1, 2}" against "[0, 1, 3]": no reading makes them one set
         return None  # e.g. a union written differently: symbolic decides
     structured = (Kind.TUPLE, Kind.INTERVAL, Kind.SET, Kind.LIST)
     if (gk in structured) != (pk in structured):
@@ -183,6 +185,16 @@ def _sequence(
         if r is None:
             unknown = True
     return None if unknown else True
+
+
+def _members_differ(pred: Value, gold: Value, config: GradeConfig, depth: int) -> bool:
+    """A set of numbers against a bracketed list of numbers (``{0, 1, 2}`` / ``[0, 1, 3]``): do
+    their distinct members differ? Then they are unequal whether the brackets are read as a list
+    (SymPy's set of its members) or an interval (never a finite set of several numbers)."""
+    if not all(v.kind is Kind.NUMBER and v.number is not None and not v.percent for v in pred.items + gold.items):
+        return False
+    distinct = [tuple({v.number: v for v in side.items}.values()) for side in (pred, gold)]
+    return _unordered(distinct[0], distinct[1], config, depth) is False
 
 
 def _unordered(a: tuple[Value, ...], b: tuple[Value, ...], config: GradeConfig, depth: int) -> bool | None:
