@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from rlvr_rewards import check
 from rlvr_rewards.parsing.gold import reduce_gold
+from rlvr_rewards.parsing.values import Kind, parse_value
 from rlvr_rewards.verifiers.base import _last_side
 
 # -- several answers are one collection when the gold is one ------------------------------------
@@ -255,3 +256,28 @@ def test_set_against_a_list_with_other_members(members: set[int], extra: int) ->
     # the same members are still equal (three or more: "[a, b]" may be read as an interval)
     if len(members) >= 3:
         assert check(f"\\boxed{{\\{{{listed}\\}}}}", gold).correct
+
+
+# "x = 2, y = 1": the solution of a system, one value per name, read as the list of the two
+# assignments (it was one relation "x = (2, y = 1)", which only SymPy could read).
+@settings(max_examples=150, deadline=None)
+@given(a=st.integers(-20, 20), b=st.integers(-20, 20), c=st.integers(21, 40))
+def test_assignments_of_several_names(a: int, b: int, c: int) -> None:
+    assume(a != b)
+    pred = f"\\boxed{{x = {a}, y = {b}}}"
+    v = parse_value(f"x = {a}, y = {b}")
+    assert v is not None and v.kind is Kind.LIST and [i.lhs for i in v.items] == ["x", "y"]
+    assert check(pred, f"({a}, {b})").correct
+    assert check(pred, f"x = {a}, y = {b}").correct
+    assert not check(pred, f"({b}, {a})").correct  # entries swapped
+    assert not check(pred, f"[{a}, {c}]").correct  # another member
+    assert not check(pred, str(a)).correct  # two values for one
+    # names out of alphabetical order ("r = 2, \theta = \pi" is in tuple order too): SymPy's call
+    assert check(f"\\boxed{{y = {b}, x = {a}}}", f"({a}, {b})").verifier == "symbolic"
+
+
+def test_one_name_with_several_values_stays_one_relation() -> None:
+    v = parse_value("x = 1, 2")
+    assert v is not None and v.kind is Kind.RELATION
+    v = parse_value("x = 1, x = 2")  # the same name twice: not a solution of a system
+    assert v is not None and v.kind is not Kind.LIST

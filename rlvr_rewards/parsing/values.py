@@ -205,6 +205,26 @@ def _find_relation(t: str) -> tuple[str, str, str] | None:
     return t[:i].strip(), _RELATION_OP[token], t[i + len(token) :].strip()
 
 
+def _assignments(t: str, depth: int) -> tuple[Value, ...] | None:
+    """``x = 2, y = 1`` as the relations ``x = 2`` and ``y = 1``: every comma-separated part gives a
+    value to a different name. None otherwise (``x = 1, 2`` is one name with two values)."""
+    parts = split_top(t)
+    if len(parts) < 2:
+        return None
+    names = set()
+    items = []
+    for part in parts:
+        rel = _find_relation(part)
+        if rel is None or rel[1] != "=" or not is_symbol(rel[0]) or not rel[2] or rel[0] in names:
+            return None
+        names.add(rel[0])
+        value = parse_value(part, depth + 1)
+        if value is None or value.kind is not Kind.RELATION:
+            return None
+        items.append(value)
+    return tuple(items)
+
+
 def _matrix_rows(t: str) -> list[list[str]] | None:
     for env in ("pmatrix", "bmatrix", "matrix", "vmatrix", "array"):
         begin = "\\begin{" + env + "}"
@@ -337,6 +357,10 @@ def _parse_general(text: str, _depth: int) -> Value | None:
     if "\\cup" in norm or "\\cap" in norm:
         return Value(Kind.EXPR, raw, norm, t)
     rel = _find_relation(t)
+    if rel is not None and "," in rel[2]:
+        assigned = _assignments(t, _depth)
+        if assigned is not None:  # "x = 2, y = 1": a solution of a system, one value per name
+            return Value(Kind.LIST, raw, norm, t, items=assigned)
     if rel is not None:
         lhs, op, rhs = rel
         rhs_value = parse_value(rhs, _depth + 1) if rhs else None

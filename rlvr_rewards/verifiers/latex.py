@@ -140,6 +140,8 @@ def compare_values(
             return False
         return _sequence(pred.items, gold.items, config, depth, int_params=int_params)
     if gk is Kind.TUPLE and pk is Kind.LIST:
+        if not _in_name_order(pred):
+            return None  # "y = 1, x = 2" against (2, 1): which entry is which is SymPy's call
         return _sequence(pred.items, gold.items, config, depth, int_params=int_params)
     if gk in _UNORDERED and pk in _UNORDERED:
         return _unordered(pred.items, gold.items, config, depth)
@@ -164,6 +166,8 @@ def compare_values(
     structured = (Kind.TUPLE, Kind.INTERVAL, Kind.SET, Kind.LIST)
     if (gk in structured) != (pk in structured):
         return False
+    if pk is not gk and gk in structured and _members_differ(pred, gold, config, depth):
+        return False  # "3, 8" against [4, 16, 65536], "x = 2, y = 1" against [-1, 4]
     if pk is Kind.NUMBER and gk is Kind.NUMBER:
         return numbers_equal(pred, gold, config)
     return _scalar(pred, gold, config, int_params)
@@ -188,13 +192,29 @@ def _sequence(
 
 
 def _members_differ(pred: Value, gold: Value, config: GradeConfig, depth: int) -> bool:
-    """A set of numbers against a bracketed list of numbers (``{0, 1, 2}`` / ``[0, 1, 3]``): do
-    their distinct members differ? Then they are unequal whether the brackets are read as a list
-    (SymPy's set of its members) or an interval (never a finite set of several numbers)."""
-    if not all(v.kind is Kind.NUMBER and v.number is not None and not v.percent for v in pred.items + gold.items):
-        return False
-    distinct = [tuple({v.number: v for v in side.items}.values()) for side in (pred, gold)]
-    return _unordered(distinct[0], distinct[1], config, depth) is False
+    """Two collections of numbers written in different brackets (``{0, 1, 2}`` / ``[0, 1, 3]``,
+    ``3, 8`` / ``[4, 16, 65536]``): do their distinct members differ? Then they are unequal in any
+    reading: as lists (SymPy compares their sets of members), as sets, or with the brackets read
+    as an interval (never a finite set of several numbers). A member ``x = 2`` counts as its
+    value, as SymPy reads a solution ``x = 2, y = 1``."""
+    sides = []
+    for side in (pred, gold):
+        members = {}
+        for v in side.items:
+            if v.kind is Kind.RELATION and v.op == "=" and is_symbol(v.lhs) and v.items:
+                v = v.items[0]
+            if v.kind is not Kind.NUMBER or v.number is None or v.percent:
+                return False
+            members.setdefault(v.number, v)
+        sides.append(tuple(members.values()))
+    return _unordered(sides[0], sides[1], config, depth) is False
+
+
+def _in_name_order(value: Value) -> bool:
+    """Are the names of a list of assignments (``x = 2, y = 1``) in alphabetical order, as the
+    entries of the tuple they answer are? A list of anything else is in its written order."""
+    names = [v.lhs for v in value.items if v.kind is Kind.RELATION]
+    return len(names) < len(value.items) or names == sorted(names)
 
 
 def _unordered(a: tuple[Value, ...], b: tuple[Value, ...], config: GradeConfig, depth: int) -> bool | None:
