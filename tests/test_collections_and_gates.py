@@ -281,3 +281,21 @@ def test_one_name_with_several_values_stays_one_relation() -> None:
     assert v is not None and v.kind is Kind.RELATION
     v = parse_value("x = 1, x = 2")  # the same name twice: not a solution of a system
     assert v is not None and v.kind is not Kind.LIST
+
+
+@pytest.mark.parametrize("joined", ["x = {a} and y = {b}", "x = {a} \\text{{ and }} y = {b}", "x = {a}, y = {b}"])
+def test_assignments_joined_by_and(joined: str) -> None:
+    pred = "\\boxed{" + joined.format(a=2, b=1) + "}"
+    assert check(pred, "(2, 1)").correct
+    assert not check(pred, "(1, 2)").correct
+    assert not check(pred, "[-1, 4]").correct
+
+
+@settings(max_examples=100, deadline=None)
+@given(a=st.integers(-20, 20), b=st.integers(-20, 20), k=st.integers(2, 9))
+def test_a_chain_ending_in_one_number_is_not_a_collection(a: int, b: int, k: int) -> None:
+    assume(a != b)
+    chain = f"\\boxed{{x = \\frac{{{a * k}}}{{{k}}} = {a}}}"
+    assert check(chain, str(a)).correct
+    assert not check(chain, f"[{a}, {b}]").correct
+    assert not check(chain, f"\\{{{a}, {b}\\}}").correct

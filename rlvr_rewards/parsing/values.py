@@ -205,10 +205,13 @@ def _find_relation(t: str) -> tuple[str, str, str] | None:
     return t[:i].strip(), _RELATION_OP[token], t[i + len(token) :].strip()
 
 
+_AND = re.compile(r"\s+and\s+")
+
+
 def _assignments(t: str, depth: int) -> tuple[Value, ...] | None:
-    """``x = 2, y = 1`` as the relations ``x = 2`` and ``y = 1``: every comma-separated part gives a
-    value to a different name. None otherwise (``x = 1, 2`` is one name with two values)."""
-    parts = split_top(t)
+    """``x = 2, y = 1`` (or ``x = 2 and y = 1``) as the relations ``x = 2`` and ``y = 1``: every
+    part gives a value to a different name. None otherwise (``x = 1, 2``: one name, two values)."""
+    parts = [q for p in split_top(t) for q in _AND.split(p)]
     if len(parts) < 2:
         return None
     names = set()
@@ -357,7 +360,7 @@ def _parse_general(text: str, _depth: int) -> Value | None:
     if "\\cup" in norm or "\\cap" in norm:
         return Value(Kind.EXPR, raw, norm, t)
     rel = _find_relation(t)
-    if rel is not None and "," in rel[2]:
+    if rel is not None and ("," in rel[2] or " and " in rel[2]):
         assigned = _assignments(t, _depth)
         if assigned is not None:  # "x = 2, y = 1": a solution of a system, one value per name
             return Value(Kind.LIST, raw, norm, t, items=assigned)

@@ -37,6 +37,7 @@ _ORDERED = (Kind.TUPLE, Kind.INTERVAL)
 _RELATION_CHARS = re.compile(r"[<>=]|\\[lg]e|\\in|\\mid")
 _PLAIN = re.compile(r"[A-Za-z0-9 :.,'/-]{1,200}")
 _UNORDERED = (Kind.SET, Kind.LIST)
+_COLLECTIONS = (Kind.TUPLE, Kind.INTERVAL, Kind.SET, Kind.LIST)
 
 
 @lru_cache(maxsize=16384)
@@ -107,6 +108,10 @@ def compare_values(
             final = final_value(pred)
             if final is not pred and final.kind in (Kind.NUMBER, Kind.EXPR):
                 return compare_values(final, gold, config, depth + 1, int_params)
+        if gk in _COLLECTIONS and len(gold.items) > 1 and pred.op in ("=", "≈"):
+            final = final_value(pred)  # "\frac{4}{-4} = -1" against [-1, 4]: one number is not two
+            if final is not pred and final.kind is Kind.NUMBER:
+                return False
         return None
     if pk is Kind.RELATION and gk is Kind.RELATION:
         if pred.op == gold.op and pred.lhs == gold.lhs and is_symbol(gold.lhs):
