@@ -168,7 +168,10 @@ _NUMBER_WORDS = {
 _NUMBER_WORD = re.compile(r"\b(?i:" + "|".join(_NUMBER_WORDS) + r")\b")
 
 
-_WORD_COPULA = re.compile(r"(?i:\b(?:is|are|was|were|be|equals?|there's|remains?)\s+(?:only\s+|exactly\s+|just\s+|about\s+)?$)")
+_WORD_COPULA = re.compile(
+    r"(?i:\b(?:is|are|was|were|be|equals?|there's|remains?)\s+"
+    r"(?:(?:only|exactly|just|about|still|now)\s+)?(?:(?:a\s+total\s+of|in\s+total|altogether)\s+)?$)"
+)
 
 
 def _word_elements(statement: str) -> list[re.Match[str]]:
@@ -321,6 +324,9 @@ _CLOSING = re.compile(
 )
 
 
+_BLANK = re.compile(r"(?<![\w\\])_{2,}|(?:\\_){2,}|＿{2,}")
+
+
 def final_statement(text: str, max_skip: int = 2) -> str | None:
     """The last statement of ``text`` that holds a value, skipping a few closing pleasantries.
 
@@ -334,6 +340,12 @@ def final_statement(text: str, max_skip: int = 2) -> str | None:
         for sentence in reversed(_sentences(lines[k])):
             if _REFUSAL.search(sentence):
                 return None
+            if _BLANK.search(sentence):
+                # "1, 2, 3, __, 5": the question echoed with its blank, not the answer to it
+                skipped += 1
+                if skipped > max_skip:
+                    return None
+                continue
             if (
                 _ELEMENT.search(sentence)
                 or (has_words(sentence, 3) and _NUMBER_WORD.search(sentence))

@@ -203,3 +203,22 @@ def test_leading_value_with_a_clause(value: int, case: tuple[str, str], delta: i
 def test_leading_value_rule_keeps_hedges(text: str) -> None:
     assert len(reduce_statement(text)) > 1
     assert not check(text, text.split()[0]).correct
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(1, 20), delta=st.integers(1, 5), total=st.sampled_from(["a total of ", "in total ", "altogether ", ""]))
+def test_cardinal_word_after_a_total_of(n: int, delta: int, total: str) -> None:
+    words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+             "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+    text = f"After removing the cubes, there are {total}{words[n]} objects left on the table."
+    assert check(text, str(n)).correct  # mathvista_free-356
+    assert not check(text, str(n + delta)).correct
+
+
+@settings(max_examples=100, deadline=None)
+@given(v=st.integers(1, 99), delta=st.integers(1, 9), blank=st.sampled_from(["__", "___", "\\_\\_"]))
+def test_an_echoed_blank_is_not_the_answer(v: int, delta: int, blank: str) -> None:
+    text = f"The missing number is {v}.\n\n{v - 1}, {blank}, {v + 1}"  # mathvista_free-1889
+    assert check(text, str(v)).correct
+    assert not check(text, str(v + delta)).correct
+    assert final_statement(f"{v - 1}, {blank}, {v + 1}") is None  # only the blank: no answer
