@@ -22,7 +22,7 @@ from .prose import (
     starts_with_value,
     strip_end_tokens,
 )
-from .regions import answer_blocks, may_have_tags, think_end
+from .regions import answer_blocks, closing_answer_start, may_have_tags, think_end
 
 __all__ = ["Extraction", "extract_answer", "find_boxed", "split_alternatives"]
 
@@ -461,7 +461,8 @@ def extract_answer(
 ) -> Extraction:
     r"""Extract the final answer of a completion.
 
-    Priority: text after the last ``</think>`` (unfinished thinking -> no answer),
+    Priority: text after the last ``</think>`` (unfinished thinking -> no answer, unless an
+    ``<answer>`` block ends the completion),
     ``<answer>`` tags (exclusive), ``\boxed``/``\fbox``, marker phrases (last one
     wins), then a short bare completion. Several different answers set ``hedge``.
     """
@@ -482,7 +483,10 @@ def extract_answer(
         if end > 0:
             text, region = text[end:], "after_think"
         elif end < 0:
-            return Extraction(None, "none", (), False, region)
+            start = closing_answer_start(text)  # "<think>… <answer>45</answer>": </think> left out
+            if start < 0:
+                return Extraction(None, "none", (), False, region)  # unfinished thinking
+            text = text[start:]
 
     blocks = answer_blocks(text) if has_lt and ("<a" in text or "<A" in text) else None
     if blocks is not None:

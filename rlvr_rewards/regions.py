@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MAX_ANSWER_TAGS", "answer_blocks", "final_region", "may_have_tags", "think_end"]
+__all__ = ["MAX_ANSWER_TAGS", "answer_blocks", "closing_answer_start", "final_region", "may_have_tags", "think_end"]
 
 # More opening <answer> tags than this is tag spam and yields no answer.
 MAX_ANSWER_TAGS = 1000
@@ -56,6 +56,29 @@ def final_region(text: str) -> str | None:
     if end < 0:
         return None
     return text[end:] if end else text
+
+
+def closing_answer_start(text: str) -> int:
+    """Where the ``<answer>`` block that closes ``text`` opens: the last opening tag, when its
+    ``</answer>`` is followed by nothing but whitespace; -1 otherwise.
+
+    Thinking left open and then an answer block that ends the completion (``<think>… <answer>45
+    </answer>``) is a finished answer with a missing ``</think>``; a completion cut off mid-thought
+    never ends with a closed answer block.
+    """
+    if "<a" not in text and "<A" not in text:
+        return -1
+    last = None
+    for count, m in enumerate(_ANS_OPEN.finditer(text)):
+        if count == MAX_ANSWER_TAGS:
+            return -1
+        last = m
+    if last is None:
+        return -1
+    close = _ANS_CLOSE.search(text, last.end())
+    if close is None or text[close.end() :].strip():
+        return -1
+    return last.start()
 
 
 def answer_blocks(text: str) -> list[str] | None:

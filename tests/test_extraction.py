@@ -566,3 +566,22 @@ def test_code_ticks_around_the_answer_are_dropped(value: int, template: str, del
 def test_ticks_inside_an_answer_stay() -> None:
     assert extract_answer("`1` and `2`").answer == "`1` and `2`"  # two spans: not one wrapped answer
     assert not check("`1` and `2`", "1").correct
+
+
+# Thinking left open, then an answer block that ends the completion: a finished answer with a
+# missing </think> (ocean_mathvision-84, -289, -427, … "<think>… <answer>\n45\n</answer>").
+@settings(max_examples=200, deadline=None)
+@given(
+    v=st.integers(-999, 999),
+    delta=st.integers(1, 9),
+    reasoning=st.sampled_from(["so the area is 45", "x = 3, hence", r"we get \boxed{7} then", "<answer>1</answer> draft"]),
+    end=st.sampled_from(["", "\n", "\n<|im_end|>", "</s>"]),
+)
+def test_open_think_then_a_closing_answer_block(v: int, delta: int, reasoning: str, end: str) -> None:
+    text = f"<think>\n{reasoning}\n\n<answer>\n{v}\n</answer>{end}"
+    assert extract_answer(text).answer == str(v)
+    assert check(text, str(v)).correct
+    assert not check(text, str(v + delta)).correct
+    # cut off after the block: the answer block is a draft inside the thinking
+    assert extract_answer(f"<think>\n{reasoning}\n<answer>{v}</answer> but wait, let me").answer is None
+    assert not check(f"<think>\n{reasoning}\n<answer>{v}</answer> but wait, let me", str(v)).correct
