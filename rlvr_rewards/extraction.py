@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from .brackets import brace_pairs, matching_brace, top_level_matches
 from .prose import (
+    FULL_STOP,
     declines,
     final_statement,
     has_words,
@@ -60,7 +61,7 @@ _FILLER = re.compile(r"(?:therefore|thus|hence|so|simply|just|clearly)\b[,:]?[ \
 # Where a marker value ends: sentence end (not a decimal point), ", <word>"
 # (2+ letters or an article; not "or"), or a trailing explanation.
 _CUT = re.compile(
-    r"\.(?=\s|$)|[。；！？]|，(?=[\u4e00-\u9fff])"
+    FULL_STOP + r"(?=\s|$)|[。；！？]|，(?=[\u4e00-\u9fff])"
     r"|,[ \t]+(?=(?!or\b)[A-Za-z]{2,}\b|an?\b)"
     r"|(?<![ \t])[ \t]+(?i:because|since|which)\b"
 )

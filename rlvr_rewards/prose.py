@@ -77,7 +77,10 @@ _REFUSAL = re.compile(_first_chars(
     r"|无法|不能确定|不确定"
 ))
 # Sentence ends: ". " (not the point of "3.5"), "! ", "? ", and the CJK full stops anywhere.
-_SENT_END = re.compile(r"[.!?](?=\s|$)|[。！？；]")
+# A full stop after a title ("Mr. Park", "Dr. Lee", "St. Louis") does not end the sentence. The
+# checks follow the "." so that a search still jumps from full stop to full stop.
+FULL_STOP = r"\." + "".join(f"(?<!\\b{t}\\.)" for t in ("Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Mt", "Jr", "Sr", "Ft"))
+_SENT_END = re.compile(FULL_STOP + r"(?=\s|$)|[!?](?=\s|$)|[。！？；]")
 
 
 def _sentences(line: str) -> list[str]:

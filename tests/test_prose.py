@@ -222,3 +222,17 @@ def test_an_echoed_blank_is_not_the_answer(v: int, delta: int, blank: str) -> No
     assert check(text, str(v)).correct
     assert not check(text, str(v + delta)).correct
     assert final_statement(f"{v - 1}, {blank}, {v + 1}") is None  # only the blank: no answer
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    title=st.sampled_from(["Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "St."]),
+    name=st.sampled_from(["Park", "Watson", "Lee", "Louis"]),
+    other=st.sampled_from(["Smith", "Brown"]),
+    lead=st.sampled_from(["The answer is ", "The answer is (A) ", "Final answer: "]),
+)
+def test_a_title_full_stop_does_not_end_the_answer(title: str, name: str, other: str, lead: str) -> None:
+    text = f"{title} {name} has the fewest. {lead}{title} {name}."  # tabmwp_gpt3-1516, -2672
+    assert check(text, f"{title} {name}").correct
+    assert not check(text, f"{title} {other}").correct
+    assert check(f"The answer is 5. {title} {name} agrees.", "5").correct  # a real full stop still ends it
