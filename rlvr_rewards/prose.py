@@ -275,6 +275,11 @@ def _truth_value(statement: str) -> str | None:
     return m.group(1) if m is not None else None
 
 
+_CN_RELATION_ONLY = re.compile(
+    r"\s*[A-Za-z]\w{0,3}\s*(?:[大小]于(?:或?等于)?|不[大小]?于|不等于)\s*[-+−]?[\w.\\{}^/()]+\s*[。.]?\s*", re.ASCII
+)
+
+
 def reduce_statement(statement: str) -> list[str]:
     """The value(s) a statement gives: ``[]`` none, one item, or several joined ones.
 
@@ -290,6 +295,8 @@ def reduce_statement(statement: str) -> list[str]:
     statement = statement[-_TAIL:]
     if _REFUSAL.search(statement):
         return []
+    if "于" in statement and _CN_RELATION_ONLY.fullmatch(statement):
+        return []  # "x大于或等于-1" is itself the answer, a relation: nothing to reduce
     truth = _truth_value(statement)
     if truth is not None:
         return [truth]

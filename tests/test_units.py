@@ -247,3 +247,30 @@ def test_chinese_roots_and_fractions(completion, gold, ok):
 )
 def test_lowercase_option_label_gold(completion, gold, ok):
     assert correct(completion, gold, boxed=False) is ok
+
+
+# Chinese answers: a word answer is text (gaokao_fill-107, "分层抽样" against "分层抽样." was
+# "words against mathematics"), and relation words are relations.
+@pytest.mark.parametrize(
+    ("answer", "gold", "wrong"),
+    [
+        ("分层抽样", "分层抽样.", "简单随机抽样"),
+        ("无解", "无解", "有两个解"),
+        ("x大于2", "x>2", "x>3"),
+        ("x小于等于2", "x \\le 2", "x < 2"),
+        ("x大于或等于-1", "x \\geq -1", "x > -1"),
+        ("x不等于0", "x \\neq 0", "x = 0"),
+    ],
+)
+def test_chinese_words_and_relations(answer: str, gold: str, wrong: str) -> None:
+    assert check(f"【答案】{answer}<eoa>", gold).correct
+    assert not check(f"【答案】{answer}<eoa>", wrong).correct
+    assert not check(f"【答案】{wrong}<eoa>", gold).correct
+
+
+@settings(max_examples=100, deadline=None)
+@given(v=st.integers(-50, 50), delta=st.integers(1, 9), word=st.sampled_from(["大于", "小于", "大于等于", "小于等于"]))
+def test_chinese_relation_words_property(v: int, delta: int, word: str) -> None:
+    op = {"大于": ">", "小于": "<", "大于等于": "\\ge", "小于等于": "\\le"}[word]
+    assert check(f"所以答案是x{word}{v}", f"x {op} {v}").correct
+    assert not check(f"所以答案是x{word}{v + delta}", f"x {op} {v}").correct

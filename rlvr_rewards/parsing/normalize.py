@@ -103,6 +103,8 @@ def normalize_unit(text: str, *, stripped: bool = False) -> tuple[str, str]:
         if "根号" in t or "分之" in t:  # 根号3 = √3, 3分之1 = 1/3, 负 = minus
             t = _CN_SQRT.sub(r"\\sqrt{\1}", t)
             t = _CN_FRACTION.sub(lambda m: f"{'-' if m.group(1) else ''}\\frac{{{m.group(3)}}}{{{m.group(2)}}}", t)
+        if "于" in t:  # x大于2 = x > 2, 小于等于 = \le, 不等于 = \ne
+            t = _CN_RELATION.sub(lambda m: _CN_RELATIONS[m.group()], t)
     unit = ""
     m = _CURRENCY_PREFIX.match(t)
     if m:  # "$33,270", "€ 4,50", "US$5": the currency is a unit written before the number
@@ -224,6 +226,12 @@ def unicode_to_latex(t: str) -> str:
 
 # ---------------------------------------------------------------- units
 
+_CN_RELATIONS = {
+    "大于或等于": " \\ge ", "大于等于": " \\ge ", "不小于": " \\ge ",
+    "小于或等于": " \\le ", "小于等于": " \\le ", "不大于": " \\le ",
+    "不等于": " \\ne ", "大于": " > ", "小于": " < ", "等于": " = ",
+}
+_CN_RELATION = re.compile("|".join(sorted(_CN_RELATIONS, key=len, reverse=True)))
 _CN_SQRT = re.compile(r"根号\s*\{?(\d+(?:\.\d+)?)\}?")
 _CN_FRACTION = re.compile(r"(负|-)?(\d+)\s*分之\s*(\d+)")
 _APPROX_PREFIX = re.compile(r"(?:approximately|approx\.?|about|roughly|around|\\approx|=)\s*(?=[-+.]?\d)", re.IGNORECASE)

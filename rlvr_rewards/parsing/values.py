@@ -88,6 +88,7 @@ _SLASH = re.compile(r"([-+]?\d{1,50})\s*/\s*(\d{1,50})")
 _MIXED = re.compile(r"([-+]?\d{1,20})\s*\\frac\{\s*(\d{1,20})\s*\}\{\s*(\d{1,20})\s*\}")
 _BASE_NUM = re.compile(r"([0-9A-Fa-f]{1,40})_\{?(\d{1,2})\}?")
 _TEXTY = re.compile(r"[A-Za-z]{3,}")
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 _MATH_WORDS = frozenset(
     "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln exp sqrt frac dfrac tfrac "
     "pi infty cdot times div binom pmatrix bmatrix matrix begin end left right text mathrm le leq "
@@ -421,7 +422,11 @@ _COMMAND = re.compile(r"\\[A-Za-z]+")
 def _is_text(t: str) -> bool:
     """Words that are not LaTeX commands or function names: a text answer such as ``Evelyn``."""
     words = _TEXTY.findall(_COMMAND.sub(" ", t))
-    return any(w.lower() not in _MATH_WORDS for w in words)
+    if any(w.lower() not in _MATH_WORDS for w in words):
+        return True
+    # "分层抽样" (stratified sampling): a CJK word with no digit (math in CJK, "根号3", "3分之1",
+    # was rewritten before this point; "第3名" keeps its number)
+    return not t.isascii() and _CJK_WORD.search(t) is not None and not any(c.isdigit() for c in t)
 
 
 def as_list(value: Value) -> Value | None:
