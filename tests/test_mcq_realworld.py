@@ -426,3 +426,13 @@ def test_labelled_gold_dispatches_to_mcq_under_accuracy() -> None:
     assert not check("\\boxed{C}", "(B) 60°").correct
     assert check("The answer is B.", "B. 60°", options=["30°", "60°"]).correct
     assert not check("The answer is A.", "B. 60°", options=["30°", "60°"]).correct
+
+
+@pytest.mark.parametrize("letter", list("ABCDE"))
+def test_an_option_that_is_only_a_label_has_no_content(letter: str) -> None:
+    # mathv_mcq-433: options ["", …, "(E)"]; the answer "(E)" was read as option I's text
+    options = ["", "", "", "", "", "", "", "", f"({letter})"]
+    assert check(f"({letter})", letter, options=options).correct
+    other = "A" if letter != "A" else "B"
+    assert not check(f"({other})", letter, options=options).correct
+    assert not check(f"({letter})", other, options=options).correct

@@ -137,6 +137,9 @@ def _clean_options(options: tuple[str, ...]) -> tuple[str, ...]:
     out = []
     for i, o in enumerate(options):
         label = own_label(o)
+        if label is not None and not o[label[1] :].strip():
+            out.append("")  # "(E)" and nothing else: a label with no content, not an option text
+            continue
         own = label is not None and label[0] == LETTERS[i] and label[1] < len(o)
         out.append(o[label[1] :] if own else o)  # type: ignore[index]
     return tuple(out)
