@@ -104,6 +104,7 @@ _ELEMENT = re.compile(_first_chars(
     r"|(?P<blist>(?<!\\)\[(?P<bl>[-−+\d.,\s]{1,200})\])"  # "[0, 5]": a list answer (TheoremQA)
     r"|(?P<num>(?<![\w.^_{])(?<![\w'.^_]\()(?<![A-Za-z)][-+*/])(?<![A-Za-z)] [-+*/])[-−+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
     r"(?:\s*/\s*\d+(?:\.\d+)?)?(?:\s*(?:\\?%|percent\b))?(?!\d)"
+    r"(?!D\b)"  # "a 3D object", "2D plane": a dimension, not a value
     r"(?!\s*(?:\\cdot|\\times|[*×·^])))",  # an operand of a product or a power is not a value
 ))
 _COPULA = re.compile(_first_chars(
@@ -280,6 +281,14 @@ _CN_RELATION_ONLY = re.compile(
 )
 
 
+_ENUMERATION = re.compile(r"^\s*(?i:step|part|case)\s*\d{1,3}\s*[).:]\s*(?=[^\n]*[A-Za-z])")
+_PRECISION = re.compile(
+    r"\(?\s*(?i:(?:correct|accurate|accurately|rounded|round|to|in|with|up)\s+){0,3}\d{1,2}\s*"
+    r"(?i:sig(?:nificant)?\.?\s*(?:fig(?:ure)?s?|digits?)\.?|s\.\s?f\.|d\.\s?p\.|decimal\s+(?:places?|digits?|points?))"
+    r"\s*\)?"
+)
+
+
 def reduce_statement(statement: str) -> list[str]:
     """The value(s) a statement gives: ``[]`` none, one item, or several joined ones.
 
@@ -297,6 +306,12 @@ def reduce_statement(statement: str) -> list[str]:
         return []
     if "于" in statement and _CN_RELATION_ONLY.fullmatch(statement):
         return []  # "x大于或等于-1" is itself the answer, a relation: nothing to reduce
+    # "Step 6) Therefore, Paul should buy 5 Twinkies": the step's number is not a value; nor is the
+    # count of a precision note ("5.9 MiB (3 sig. fig.)", "rounded to 3 decimal places")
+    if statement[:1] in "SsPpCc ":  # ("(3) Banach's theorem" may be option 3: left alone)
+        statement = _ENUMERATION.sub("", statement, count=1)
+    if "ig" in statement or "IG" in statement or "ecimal" in statement or ".p." in statement or ".f." in statement:
+        statement = _PRECISION.sub(" ", statement)
     truth = _truth_value(statement)
     if truth is not None:
         return [truth]

@@ -150,6 +150,10 @@ class Sample:
             answer = ext.answer
             if answer is not None and is_collection(self.golds):
                 answer = collection_text(ext) or answer  # "\\boxed{1} and \\boxed{3}" vs gold "1, 3"
+            elif answer is not None and ext.hedge and len(ext.candidates) > 1:
+                # "0.1814 or 18.14%": one of the answers (the gate lets such a "hedge" through only
+                # when they all give the same number)
+                answer = ext.candidates[-1]
             if answer is not None and answer[:1] in _LABEL_START:
                 # "(B) no", "(d) 0.5θ^-2": the value after the label; but against a gold that is a
                 # label itself ("(b)"), the label is the answer

@@ -236,3 +236,27 @@ def test_a_title_full_stop_does_not_end_the_answer(title: str, name: str, other:
     assert check(text, f"{title} {name}").correct
     assert not check(text, f"{title} {other}").correct
     assert check(f"The answer is 5. {title} {name} agrees.", "5").correct  # a real full stop still ends it
+
+
+@settings(max_examples=100, deadline=None)
+@given(v=st.integers(11, 500), step=st.integers(1, 9), delta=st.integers(1, 9))
+def test_step_numbers_dimensions_and_precision_notes_are_not_values(v: int, step: int, delta: int) -> None:
+    for text in (
+        f"Step {step}) Therefore, Paul should buy {v} Twinkies to maximize utility.",  # theoremqa-1866
+        f"Therefore, the answer is that the convex 3D object has {v} faces.",  # theoremqa-2295
+        f"Therefore, the answer is {v}.5 MiB (3 sig.fig.).".replace(f"{v}.5", f"{v}"),  # theoremqa-259
+        f"Rounded to 2 decimal places, the answer is {v}.",
+    ):
+        assert check(text, str(v)).correct, text
+        assert not check(text, str(v + delta)).correct, text
+    assert reduce_statement("(3) Banach Fixed Point Theorem") == ["3"]  # an option number stays
+
+
+@settings(max_examples=100, deadline=None)
+@given(p=st.integers(1, 99), delta=st.integers(1, 9))
+def test_a_value_and_its_percentage_are_one_answer(p: int, delta: int) -> None:
+    text = f"The answer is approximately {p / 100:g} or {p}%."  # theoremqa-2005
+    assert check(text, f"{p / 100:g}").correct
+    assert check(text, f"{p}\\%").correct
+    assert not check(text, f"{(p + delta) / 100:g}").correct
+    assert not check(f"The answer is {p / 100:g} or {p + delta}%.", f"{p / 100:g}").correct  # two values: a hedge

@@ -156,11 +156,12 @@ def _rejected(detail: str) -> Decision:
 
 
 def same_candidates(candidates: tuple[str, ...]) -> bool:
-    """Several boxes that all hold the same number (``3`` and ``3.0``) are not a hedge."""
+    """Several answers that all give the same number (``3`` and ``3.0``; "0.1814 or 18.14%": a
+    value and its percentage) are not a hedge."""
     from ..parsing.values import parse_value
 
     values = [parse_value(c) for c in candidates]
-    if len(values) < 2 or any(v is None or v.kind is not Kind.NUMBER for v in values):
+    if len(values) < 2 or any(v is None or v.kind is not Kind.NUMBER or v.number is None for v in values):
         return False
-    first = values[0].number  # type: ignore[union-attr]
-    return all(v.number == first for v in values)  # type: ignore[union-attr]
+    numbers = [v.number / 100 if v.percent else v.number for v in values]  # type: ignore[union-attr, operator]
+    return all(x == numbers[0] for x in numbers)
