@@ -370,14 +370,22 @@ def _cut(line: str) -> str:
     return line
 
 
+_MATH_CLOSE = re.compile(r"\\\]|\\\)|\$")
+
+
 def _marker_value(text: str, pos: int, max_answer_len: int) -> tuple[str | None, list[str]]:
     """The answer following a marker phrase that ends at ``pos``, and the several values a
     sentence there states ("The answer is between 2 and 3": a hedge), if more than one."""
     start = _WS.match(text, pos).end()
+    in_math = text.startswith("}", start)  # "\[ \text{The answer is } 42 \]": the marker is text in math
+    if in_math:
+        start = _WS.match(text, start + 1).end()
     filler = _FILLER.match(text, start)
     if filler is not None:
         start = filler.end()
     window = text[start : start + max_answer_len + _VALUE_SLACK]
+    if in_math:
+        window = _MATH_CLOSE.split(window, 1)[0]  # the value ends where that math does
     spans = _math_spans(window)
     if spans is not None:
         value = " or ".join(p for p in spans if p)

@@ -585,3 +585,23 @@ def test_open_think_then_a_closing_answer_block(v: int, delta: int, reasoning: s
     # cut off after the block: the answer block is a draft inside the thinking
     assert extract_answer(f"<think>\n{reasoning}\n<answer>{v}</answer> but wait, let me").answer is None
     assert not check(f"<think>\n{reasoning}\n<answer>{v}</answer> but wait, let me", str(v)).correct
+
+
+# A marker written as text inside math: "\[ \text{The answer is } 42 \]" gave "} 42 \]"
+# (theoremqa-2883: "\text{the answer is }n=3" could not be parsed).
+@settings(max_examples=150, deadline=None)
+@given(
+    v=st.integers(-999, 999),
+    delta=st.integers(1, 9),
+    template=st.sampled_from([
+        "\\[ \\text{{The answer is }} {v} \\]",
+        "$\\text{{the answer is }}n={v}$",
+        "so $\\text{{Final answer: }} {v}$.",
+        "\\( \\text{{answer: }} {v} \\) and that is all",
+        "\\begin{{align*}} x &= 7\\\\ \\therefore,&\\quad\\text{{the answer is }}n={v}. \\end{{align*}}",
+    ]),
+)
+def test_a_marker_in_math_text(v: int, delta: int, template: str) -> None:
+    text = template.format(v=v)
+    assert check(text, str(v)).correct, text
+    assert not check(text, str(v + delta)).correct
