@@ -280,7 +280,7 @@ def _parse_fast(text: str) -> Value | None:
 
 
 # A number glossed by words in parentheses: letters only (no digit, no command), two or more.
-_GLOSS = re.compile(r"(.*?[^\s(])\s*\(\s*([A-Za-z][A-Za-z' -]*[A-Za-z])\s*\)")
+_GLOSS = re.compile(r"\(\s*([A-Za-z][A-Za-z' -]*[A-Za-z])\s*\)")
 # ... unless the words change the value or offer another ("3 (negative)", "2 (thousand)", "1 (or not)").
 _GLOSS_CHANGES = re.compile(
     r"(?i:\b(?:negative|minus|opposite|inverse|reciprocal|squared|cubed|times|per|percent|hundreds?|thousands?|"
@@ -305,11 +305,12 @@ def _parse_general(text: str, _depth: int) -> Value | None:
     norm = compact(t)
     num = parse_number(t)
     if num is None and t.endswith(")"):
-        gloss = _GLOSS.fullmatch(t)  # "1 (yes)", "0 (transient)": a number, then words about it
-        if gloss is not None and not _GLOSS_CHANGES.search(gloss.group(2)):
-            num = parse_number(gloss.group(1))
+        k = t.rfind("(")  # "1 (yes)", "0 (transient)": a number, then words about it
+        gloss = _GLOSS.fullmatch(t, k) if k > 0 else None
+        if gloss is not None and not _GLOSS_CHANGES.search(gloss.group(1)):
+            num = parse_number(t[:k].rstrip())
             if num is not None:
-                t = gloss.group(1)
+                t = t[:k].rstrip()
                 norm = compact(t)
     if num is not None:
         value, decimals, percent, form = num
