@@ -28,6 +28,7 @@ __all__ = [
 
 LETTERS = "ABCDEFGHIJ"
 
+_NO_LETTER = re.compile(r"[^A-J]*")
 _BARE = re.compile(r"\(?([A-J])\)?[.:]?")
 _BARE_NO_COLON = re.compile(r"\(?([A-J])\)?\.?")
 # "(B) 60°", "B. 60°", "B) 60": a letter, then the option text.
@@ -54,7 +55,10 @@ def leading_letter(text: str, *, paren_only: bool = False) -> str | None:
 @lru_cache(maxsize=1024)
 def gold_letter(gold: str) -> str | None:
     """The option letter a gold names ("B", "(B)", "(B) 60°"), None for other golds."""
-    text = normalize(str(gold)).strip()
+    gold = str(gold)
+    if gold.isascii() and _NO_LETTER.fullmatch(gold):
+        return None  # "42", "\\frac{1}{2}": no letter A-J to name (only full-width ones normalise to one)
+    text = normalize(gold).strip()
     return bare_letter(text) or leading_letter(text)
 
 

@@ -122,3 +122,13 @@ def test_reads_completion_is_the_letter_gold_rule() -> None:
     assert mcq_reads_completion is reads_completion
     assert reads_completion("B") and reads_completion(["42", "(C) 6"]) and not reads_completion("42")
     assert not reads_completion(3) and not reads_completion([3, "x"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ABCDEFGHIJKabcxyz0123456789 ().:{}\\$^_-+,", max_size=24))
+def test_gold_letter_fast_path_agrees_with_the_rules(text: str) -> None:
+    """A gold with no letter A-J skips normalisation; the answer must be what the rules give."""
+    from rlvr_rewards.parsing.normalize import normalize
+
+    norm = normalize(text).strip()
+    assert gold_letter.__wrapped__(text) == (bare_letter(norm) or leading_letter(norm))
