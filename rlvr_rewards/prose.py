@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from .letters import option_label, strip_option_label  # re-exported: the one label rule
+from .parsing.normalize import CN_RELATION_WORDS
 
 
 def _first_chars(chars: str, pattern: str) -> str:
@@ -276,8 +277,11 @@ def _truth_value(statement: str) -> str | None:
     return m.group(1) if m is not None else None
 
 
+# "x大于或等于-1": one relation ("等于" alone is a copula here: "x等于3" states 3)
 _CN_RELATION_ONLY = re.compile(
-    r"\s*[A-Za-z]\w{0,3}\s*(?:[大小]于(?:或?等于)?|不[大小]?于|不等于)\s*[-+−]?[\w.\\{}^/()]+\s*[。.]?\s*", re.ASCII
+    r"\s*[A-Za-z]\w{0,3}\s*(?:" + "|".join(w for w in CN_RELATION_WORDS if w != "等于") + r")"
+    r"\s*[-+−]?[\w.\\{}^/()]+\s*[。.]?\s*",
+    re.ASCII,
 )
 
 

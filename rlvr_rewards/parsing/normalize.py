@@ -231,7 +231,9 @@ _CN_RELATIONS = {
     "小于或等于": " \\le ", "小于等于": " \\le ", "不大于": " \\le ",
     "不等于": " \\ne ", "大于": " > ", "小于": " < ", "等于": " = ",
 }
-_CN_RELATION = re.compile("|".join(sorted(_CN_RELATIONS, key=len, reverse=True)))
+# the relation words, longest first (prose.py reads an answer that is one relation with them)
+CN_RELATION_WORDS = tuple(sorted(_CN_RELATIONS, key=len, reverse=True))
+_CN_RELATION = re.compile("|".join(CN_RELATION_WORDS))
 _CN_SQRT = re.compile(r"根号\s*\{?(\d+(?:\.\d+)?)\}?")
 _CN_FRACTION = re.compile(r"(负|-)?(\d+)\s*分之\s*(\d+)")
 _APPROX_PREFIX = re.compile(r"(?:approximately|approx\.?|about|roughly|around|\\approx|=)\s*(?=[-+.]?\d)", re.IGNORECASE)

@@ -68,8 +68,6 @@ class AccuracyVerifier(Verifier):
         return gate(self.math, sample) or ask(self.math, sample)
 
 
-
-
 def _letter_golds(golds: Sequence[Any] | None, sample: Sample) -> bool:
     """Every gold alternative names an option letter (``B``, ``(B) 60°``): the mcq path."""
     if not golds:
